@@ -1,0 +1,105 @@
+# xpin: pin and prove cross-compiled releases built from a Nix flake.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS = libgit2 libsodium jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN = -Wall -Wextra -Wshadow -Wformat=2 -Werror
+XCFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	  $(PKG_CFLAGS) -Isrc -MMD -MP
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+      -fno-sanitize-recover=undefined
+
+# Build folder: build/ normally, build-asan/ for the sanitizer build.
+B ?= build
+SRC := $(wildcard src/*.c)
+LIB_SRC := $(filter-out src/main.c,$(SRC))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%.o)
+MAN1 := $(wildcard man/*.1)
+MAN5 := $(wildcard man/*.5)
+
+# Debian packages the build and the tests need (make deps).
+DEPS = build-essential pkg-config libgit2-dev libsodium-dev libjansson-dev \
+       git nix-bin minisign file binutils patchelf musl-tools \
+       gcc-aarch64-linux-gnu clang libclang-rt-14-dev valgrind time \
+       python3 man-db groff-base
+
+.PHONY: all clean check check-asan unit deps install uninstall fuzz bench demo
+
+all: xpin
+
+xpin: $(B)/xpin
+	@if [ "$(B)" = build ]; then cp -f $(B)/xpin xpin; fi
+
+$(B)/xpin: $(B)/obj/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/%.o: src/%.c | $(B)/obj
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/unit/%.o: tests/unit/%.c $(B)/unit/list.h | $(B)/unit
+	$(CC) $(XCFLAGS) $(CFLAGS) -I$(B)/unit -Itests/unit -c -o $@ $<
+
+# The unit-test list is generated from the test_<module>__<case> functions.
+$(B)/unit/list.h: $(UNIT_SRC) | $(B)/unit
+	@sed -n 's/^void \(test_[a-z0-9_]*__[a-z0-9_]*\)(void)$$/T(\1)/p' \
+		$(UNIT_SRC) > $@.tmp && mv $@.tmp $@
+
+$(B)/unit/run: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj $(B)/unit:
+	mkdir -p $@
+
+# make check [T='t01*'] runs unit tests, vectors and CLI tests.
+check: xpin $(B)/unit/run
+	@XPIN=$(CURDIR)/$(B)/xpin UNIT=$(CURDIR)/$(B)/unit/run \
+		sh tests/run.sh $(T)
+
+check-asan:
+	@$(MAKE) --no-print-directory B=build-asan CC=clang \
+		CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" build-asan/xpin \
+		build-asan/unit/run
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		XPIN=$(CURDIR)/build-asan/xpin UNIT=$(CURDIR)/build-asan/unit/run \
+		sh tests/run.sh $(T)
+
+unit: $(B)/unit/run
+	$(B)/unit/run
+
+deps:
+	@missing=; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	$$sudo apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+		--no-install-recommends $$missing
+
+install: xpin
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
+	install -m 0755 xpin $(DESTDIR)$(BINDIR)/xpin
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xpin
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+
+clean:
+	rm -rf build build-asan build-fuzz xpin
+
+-include $(wildcard build/obj/*.d build/unit/*.d build-asan/obj/*.d build-asan/unit/*.d)

@@ -1,0 +1,72 @@
+/*
+ * cli: what every command shares: the global options, the option parser
+ * (whose tables also print the usage, so help cannot drift from parsing),
+ * error printing, colour. Only main.c and cmd_*.c include this.
+ */
+#ifndef XPIN_CLI_H
+#define XPIN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util.h"
+
+struct gopts {
+	const char *dir;   /* -C DIR, already chdir'd to by main */
+	bool json;         /* --json: machine output on stdout */
+	bool quiet;        /* -q */
+	int verbose;       /* -v, repeatable */
+	bool color;        /* --color resolved against stdout */
+	bool err_color;    /* the same, against stderr */
+	bool progress;     /* stderr is a terminal and not -q */
+};
+
+struct opt_spec {
+	int id;             /* > 0, returned by opt_next */
+	char shortname;     /* 0 when none */
+	const char *longname;
+	const char *argname; /* NULL for a flag */
+	const char *help;
+};
+#define OPT_SPEC_END { 0, 0, NULL, NULL, NULL }
+
+struct cmd_help {
+	const char *name;       /* "pins" */
+	const char *synopsis;   /* lines after "usage: xpin pins " */
+	const char *summary;    /* one line */
+	const struct opt_spec *opts;
+};
+
+enum { OPT_END = 0, OPT_ARG = -1, OPT_HELP = -2, OPT_ERROR = -3 };
+
+struct opt_parser {
+	int argc, i;
+	char **argv;
+	const char *cluster; /* rest of a bundle of short flags */
+	bool only_args;      /* after "--" */
+	const struct cmd_help *help;
+	struct gopts *g;
+};
+
+void opt_init(struct opt_parser *p, int argc, char **argv,
+	      const struct cmd_help *help, struct gopts *g);
+/*
+ * Next option: its id (value in *val when it takes one), OPT_ARG for an
+ * operand (in *val), OPT_HELP for -h/--help, OPT_END, or OPT_ERROR with err
+ * filled. Global options (--json, -q, -v, --color) are handled here.
+ */
+int opt_next(struct opt_parser *p, const char **val, struct xerr *err);
+void opt_usage(FILE *f, const struct cmd_help *help);
+/* Parse a --color value; -1 when invalid. */
+int cli_color_mode(const char *s);
+void cli_resolve_color(struct gopts *g, int mode);
+
+/* Print "xpin: <err>" on stderr, one line; returns err->code (2 if unset). */
+int cli_error(const struct gopts *g, const struct xerr *err);
+/* Print "xpin: warning: ..." on stderr unless -q. */
+void cli_warn(const struct gopts *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* ANSI colour around s when enabled: "bold", "red", "green", "yellow". */
+const char *cli_c(const struct gopts *g, const char *what);
+
+#endif

@@ -1,0 +1,14 @@
+/* The commands: one src/cmd_<name>.c each, listed in main.c's table. */
+#ifndef XPIN_COMMANDS_H
+#define XPIN_COMMANDS_H
+
+#include "cli.h"
+
+typedef int (*cmd_fn)(int argc, char **argv, struct gopts *g);
+
+#define XPIN_COMMAND(name) \
+	int cmd_##name(int argc, char **argv, struct gopts *g); \
+	extern const struct cmd_help cmd_##name##_help
+
+
+#endif

@@ -1,0 +1,182 @@
+/* main: global options, the command table, dispatch. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+
+#ifndef XPIN_VERSION
+#define XPIN_VERSION "0.1.0"
+#endif
+
+struct command {
+	cmd_fn fn;
+	const struct cmd_help *help; /* name, synopsis, one-line summary */
+};
+
+static const struct command commands[] = {
+	{ NULL, NULL }
+};
+
+static const struct command *find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->fn; c++)
+		if (!strcmp(c->help->name, name))
+			return c;
+	return NULL;
+}
+
+static void overview(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f,
+		"usage: xpin [-C DIR] [--json] [-q] [-v] [--color=WHEN] COMMAND [ARGS]\n"
+		"       xpin --version | --help | help COMMAND\n\n"
+		"Pin and prove cross-compiled releases built from a Nix flake.\n\n"
+		"commands:\n");
+	for (c = commands; c->fn; c++)
+		fprintf(f, "  %-10s %s\n", c->help->name, c->help->summary);
+	fprintf(f,
+		"\nglobal options:\n"
+		"  -C DIR           run as if started in DIR\n"
+		"  --json           machine-readable output on stdout\n"
+		"  -q, --quiet      print only errors\n"
+		"  -v, --verbose    say more (repeatable)\n"
+		"  --color=WHEN     auto, always or never (NO_COLOR is honoured)\n"
+		"  --version        print the version\n"
+		"  -h, --help       show this help\n\n"
+		"exit status: 0 ok, 1 a check failed, 2 usage or bad input,\n"
+		"3 signature or key, 4 a build failed.  See 'man xpin'.\n");
+}
+
+/* Closest command name, for "did you mean". */
+static const char *suggest(const char *name)
+{
+	const struct command *cmd;
+	size_t best_d = 3;
+	const char *best = NULL;
+
+	for (cmd = commands; cmd->fn; cmd++) {
+		const char *c = cmd->help->name;
+		size_t la = strlen(name), lb = strlen(c), x, y;
+		size_t d[32][32];
+
+		if (la >= 31 || lb >= 31)
+			continue;
+		for (x = 0; x <= la; x++)
+			d[x][0] = x;
+		for (y = 0; y <= lb; y++)
+			d[0][y] = y;
+		for (x = 1; x <= la; x++)
+			for (y = 1; y <= lb; y++) {
+				size_t s = d[x - 1][y - 1] +
+					   (name[x - 1] != c[y - 1]);
+				size_t del = d[x - 1][y] + 1, ins = d[x][y - 1] + 1;
+				d[x][y] = s < del ? (s < ins ? s : ins)
+						  : (del < ins ? del : ins);
+			}
+		if (d[la][lb] < best_d) {
+			best_d = d[la][lb];
+			best = c;
+		}
+	}
+	return best;
+}
+
+static int finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "xpin: cannot write to standard output: %s\n",
+			strerror(errno));
+		return rc ? rc : XPIN_USAGE;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct gopts g = { 0 };
+	const struct command *cmd;
+	int i = 1, mode = 0;
+
+	cli_resolve_color(&g, 0);
+	g.progress = isatty(2);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-C")) {
+			if (++i >= argc) {
+				fprintf(stderr, "xpin: option '-C' needs a folder\n");
+				return XPIN_USAGE;
+			}
+			g.dir = argv[i];
+		} else if (!strncmp(a, "-C", 2)) {
+			g.dir = a + 2;
+		} else if (!strcmp(a, "--json")) {
+			g.json = true;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			g.quiet = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			g.verbose++;
+		} else if (!strncmp(a, "--color=", 8) || !strcmp(a, "--color")) {
+			const char *v = a[7] == '=' ? a + 8 : (++i < argc ? argv[i] : "");
+			mode = cli_color_mode(v);
+			if (mode < 0) {
+				fprintf(stderr, "xpin: --color must be auto, always or never, not '%s'\n", v);
+				return XPIN_USAGE;
+			}
+			cli_resolve_color(&g, mode);
+		} else if (!strcmp(a, "--version")) {
+			printf("xpin %s\n", XPIN_VERSION);
+			return finish(0);
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			overview(stdout);
+			return finish(0);
+		} else {
+			fprintf(stderr, "xpin: unknown option '%s' (see 'xpin --help')\n", a);
+			return XPIN_USAGE;
+		}
+	}
+	if (g.quiet)
+		g.progress = false;
+	if (i >= argc) {
+		overview(stderr);
+		return XPIN_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 >= argc) {
+			overview(stdout);
+			return finish(0);
+		}
+		cmd = find_command(argv[i + 1]);
+		if (!cmd) {
+			fprintf(stderr, "xpin: no such command '%s' (see 'xpin help')\n",
+				argv[i + 1]);
+			return XPIN_USAGE;
+		}
+		opt_usage(stdout, cmd->help);
+		return finish(0);
+	}
+	cmd = find_command(argv[i]);
+	if (!cmd) {
+		const char *s = suggest(argv[i]);
+		if (s)
+			fprintf(stderr, "xpin: '%s' is not an xpin command; did you mean '%s'? (see 'xpin --help')\n",
+				argv[i], s);
+		else
+			fprintf(stderr, "xpin: '%s' is not an xpin command (see 'xpin --help')\n",
+				argv[i]);
+		return XPIN_USAGE;
+	}
+	if (g.dir && chdir(g.dir) < 0) {
+		fprintf(stderr, "xpin: cannot change to '%s': %s\n", g.dir,
+			strerror(errno));
+		return XPIN_USAGE;
+	}
+	return finish(cmd->fn(argc - i, argv + i, &g));
+}

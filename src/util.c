@@ -1,0 +1,342 @@
+/* util: errors, buffers, file reads, the atomic writer, temp folders. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int verr(struct xerr *err, int code, const char *fmt, va_list ap)
+{
+	if (!err)
+		return -1;
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -1;
+}
+
+int xerr_set(struct xerr *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (err) {
+		err->file[0] = '\0';
+		err->line = err->col = 0;
+		err->hint[0] = '\0';
+	}
+	va_start(ap, fmt);
+	verr(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int xerr_setpos(struct xerr *err, int code, const char *file, int line,
+		int col, const char *fmt, ...)
+{
+	va_list ap;
+	if (err) {
+		snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+		err->line = line;
+		err->col = col;
+		err->hint[0] = '\0';
+	}
+	va_start(ap, fmt);
+	verr(err, code, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int xerr_hint(struct xerr *err, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void xerr_format(char *out, size_t n, const struct xerr *err)
+{
+	if (err->file[0] && err->line > 0 && err->col > 0)
+		snprintf(out, n, "%s:%d:%d: %s", err->file, err->line,
+			 err->col, err->msg);
+	else if (err->file[0] && err->line > 0)
+		snprintf(out, n, "%s:%d: %s", err->file, err->line, err->msg);
+	else if (err->file[0])
+		snprintf(out, n, "%s: %s", err->file, err->msg);
+	else
+		snprintf(out, n, "%s", err->msg);
+}
+
+int buf_grow(struct buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return -1;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (buf_grow(b, len) < 0)
+		return -1;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_grow(b, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+const char *buf_cstr(struct buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+void buf_release(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int util_read_file(struct buf *out, const char *path, size_t max,
+		   struct xerr *err)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open: %s", strerror(errno));
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				    "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > max) {
+			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				    "file is larger than %zu bytes", max);
+			goto out;
+		}
+		if (buf_add(out, chunk, (size_t)n) < 0) {
+			xerr_set(err, XPIN_USAGE, "out of memory");
+			goto out;
+		}
+	}
+	if (buf_grow(out, 0) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	out->data[out->len] = '\0';
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int util_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct xerr *err)
+{
+	struct buf tmp = BUF_INIT, dir = BUF_INIT;
+	const char *slash;
+	struct stat st;
+	int fd = -1, dfd = -1, ret = -1;
+
+	slash = strrchr(path, '/');
+	if (slash)
+		buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	else
+		buf_puts(&dir, ".");
+	if (buf_printf(&tmp, "%s.xpin-tmp-XXXXXX", path) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (fd < 0) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "cannot create a temporary file beside it: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot write: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot write: %s",
+			    strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp.data, path) < 0) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot replace: %s",
+			    strerror(errno));
+		goto out;
+	}
+	buf_release(&tmp);
+	dfd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp.data)
+		unlink(tmp.data);
+	buf_release(&tmp);
+	buf_release(&dir);
+	return ret;
+}
+
+int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	out->len = 0;
+	if (buf_printf(out, "%s/%s-XXXXXX", tmp, prefix) < 0)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	if (!mkdtemp(out->data))
+		return xerr_set(err, XPIN_USAGE,
+				"cannot create a temporary folder in '%s': %s",
+				tmp, strerror(errno));
+	return 0;
+}
+
+static int rmtree_at(int dfd, const char *name)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int fd, ret = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0);
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		/* A read-only folder (a Nix build output) must be opened. */
+		fchmodat(dfd, name, 0700, 0);
+		fd = openat(dfd, name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+	}
+	fchmod(fd, 0700);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (rmtree_at(dirfd(d), e->d_name) < 0)
+			ret = -1;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
+		ret = -1;
+	return ret;
+}
+
+int util_rmtree(const char *path)
+{
+	return rmtree_at(AT_FDCWD, path);
+}
+
+bool util_is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return true;
+}
+
+void util_date(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) ||
+	    strftime(out, 32, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, 32, "@%lld", (long long)t);
+}

@@ -1,0 +1,83 @@
+/*
+ * util: the error struct every module fills, growable buffers, whole-file
+ * reads, the one atomic writer, and temporary folders.
+ *
+ * Modules never print and never exit: they fill a struct xerr and return a
+ * negative code; main prints it as one line and maps err.code to the exit
+ * status. Buffers own their memory (buf_release frees it).
+ */
+#ifndef XPIN_UTIL_H
+#define XPIN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes, the same for every command (xpin(1)). */
+enum {
+	XPIN_OK = 0,
+	XPIN_CHECK_FAILED = 1,
+	XPIN_USAGE = 2,
+	XPIN_SIGNATURE = 3,
+	XPIN_BUILD = 4,
+};
+
+struct xerr {
+	int code;          /* exit code to use: XPIN_USAGE, ... (0 = unset) */
+	char file[256];    /* file the error is in, or "" */
+	int line, col;     /* 1-based position in file, or 0 */
+	char msg[1024];
+	char hint[256];    /* optional second line: what to do */
+};
+#define XERR_INIT { 0, "", 0, 0, "", "" }
+
+/* Fill err and return -1 (so callers can `return xerr_set(...)`). */
+int xerr_set(struct xerr *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int xerr_setpos(struct xerr *err, int code, const char *file, int line,
+		int col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+int xerr_hint(struct xerr *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Format as "file:line:col: msg" (the parts present) into out. */
+void xerr_format(char *out, size_t n, const struct xerr *err);
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+
+int buf_grow(struct buf *b, size_t extra);
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_puts(struct buf *b, const char *s);
+int buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* NUL-terminated view of the contents ("" when empty). */
+const char *buf_cstr(struct buf *b);
+void buf_release(struct buf *b);
+
+/* Read a whole file into out (NUL-terminated); refuses files over max. */
+int util_read_file(struct buf *out, const char *path, size_t max,
+		   struct xerr *err);
+
+/*
+ * Write data to path atomically: a temporary file in the same folder,
+ * write, fsync, rename over path, fsync the folder. On any failure the old
+ * file is untouched and the temporary removed. mode is used for a new file;
+ * an existing file keeps its mode.
+ */
+int util_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct xerr *err);
+
+/* Create a fresh private folder under $TMPDIR (or /tmp); out gets the path. */
+int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
+/* Remove a tree (no symlink is followed). Returns 0 or -1 (errno set). */
+int util_rmtree(const char *path);
+
+bool util_is_hex(const char *s, size_t n);
+/* "2024-01-31" (UTC) from a unix time. */
+void util_date(char out[32], int64_t t);
+
+#endif

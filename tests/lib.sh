@@ -1,0 +1,90 @@
+# Sourced by every tests/cli/t*.sh. Gives each script its own temporary
+# folder, a private HOME and Nix configuration (offline, no sandbox, no
+# substituters: the user's configuration is never read or touched), and
+# small assertion helpers that print "ok - ..." or "not ok - ...".
+set -u
+: "${XPIN:?XPIN must name the xpin binary}"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VEC=$ROOT/vectors
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/xpin-t.XXXXXX")
+trap 'chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
+export HOME="$TMP/home" XDG_CONFIG_HOME="$TMP/home/.config" \
+	XDG_CACHE_HOME="$TMP/home/.cache" XDG_DATA_HOME="$TMP/home/.local/share"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME"
+export NIX_CONFIG='experimental-features = nix-command flakes
+sandbox = false
+substituters =
+build-users-group =
+flake-registry =
+warn-dirty = false'
+export NIX_USER_CONF_FILES="$TMP/home/no-nix.conf"
+export GIT_CONFIG_GLOBAL="$TMP/home/gitconfig" GIT_CONFIG_NOSYSTEM=1
+git config --global user.name "xpin test"
+git config --global user.email "test@xpin.invalid"
+git config --global init.defaultBranch main
+git config --global protocol.file.allow always
+unset NO_COLOR XPIN_MIRRORS XPIN_SECRET_KEY XPIN_PASSWORD 2>/dev/null || :
+export LC_ALL=C TZ=UTC
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+
+# run CMD...: runs it, stdout in $TMP/out, stderr in $TMP/err, code in $rc.
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# expect_exit CODE DESC CMD...
+expect_exit() {
+	want=$1 desc=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc: exit $rc, wanted $want"
+		sed 's/^/#   err: /' "$TMP/err" | head -5
+		sed 's/^/#   out: /' "$TMP/out" | head -5
+	fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '#   expected: %s\n#   actual:   %s\n' "$2" "$3" | head -20
+	fi
+}
+
+# expect_same DESC FILE1 FILE2: byte-for-byte equal
+expect_same() {
+	if cmp -s "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diff -u "$2" "$3" | head -20 | sed 's/^/#   /'
+	fi
+}
+
+# expect_grep DESC PATTERN FILE
+expect_grep() {
+	if grep -q -e "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1: no '$2' in $(basename "$3")"
+		head -5 "$3" | sed 's/^/#   /'
+	fi
+}
+
+# expect_one_line DESC FILE: exactly one line, starting "xpin: "
+expect_one_line() {
+	if [ "$(wc -l <"$2")" -eq 1 ] && grep -q '^xpin: ' "$2"; then
+		ok "$1"
+	else
+		not_ok "$1: not one 'xpin: ' line"
+		head -5 "$2" | sed 's/^/#   /'
+	fi
+}
