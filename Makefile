@@ -75,6 +75,35 @@ check-asan:
 unit: $(B)/unit/run
 	$(B)/unit/run
 
+# make fuzz: each tests/fuzz/fuzz_NAME.c is a libFuzzer target over the
+# library, seeded with the files under vectors/NAME/, run FUZZ_RUNS times.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_RUNS ?= 1000000
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz:
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		$(LIB_SRC:src/%.c=build-fuzz/obj/%.o)
+	@set -e; for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); name=$${n#fuzz_}; \
+		clang $(XCFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o build-fuzz/$$n \
+			$$f $(LIB_SRC:src/%.c=build-fuzz/obj/%.o) $(PKG_LIBS); \
+		mkdir -p build-fuzz/corpus-$$name; \
+		if [ -d vectors/$$name ]; then find vectors/$$name -type f \
+			-size -1M -exec cp -f {} build-fuzz/corpus-$$name/ \; ; fi; \
+		echo "$$n: $(FUZZ_RUNS) runs"; \
+		build-fuzz/$$n -runs=$(FUZZ_RUNS) -max_len=65536 \
+			build-fuzz/corpus-$$name 2>build-fuzz/$$n.log || \
+			{ tail -30 build-fuzz/$$n.log; exit 1; }; \
+		grep -E '^Done [0-9]+ runs' build-fuzz/$$n.log; \
+	done
+
+# make bench: every tests/bench/*.sh, each printing its own ratios.
+bench: xpin
+	@for b in tests/bench/*.sh; do [ -f "$$b" ] || continue; \
+		XPIN=$(CURDIR)/xpin sh $$b || exit 1; done
+
 deps:
 	@missing=; for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
