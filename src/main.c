@@ -17,6 +17,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ cmd_pins, &cmd_pins_help },
+	{ cmd_pin, &cmd_pin_help },
 	{ NULL, NULL }
 };
 
