@@ -2,6 +2,7 @@
 #include "jtext.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,11 @@ json_t *jtext_load(const char *text, size_t len, const char *file,
 
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!v) {
+		/* jansson words invalid UTF-8 as a decoding failure. */
+		bool utf8 = strstr(je.text, "unable to decode byte") != NULL;
 		xerr_setpos(err, XPIN_USAGE, file, je.line > 0 ? je.line : 0,
-			    je.column > 0 ? je.column : 0,
-			    "invalid JSON: %s", je.text);
+			    je.column > 0 ? je.column : 0, "invalid JSON: %s%s",
+			    utf8 ? "invalid UTF-8: " : "", je.text);
 		return NULL;
 	}
 	return v;
