@@ -104,6 +104,10 @@ bench: xpin
 	@for b in tests/bench/*.sh; do [ -f "$$b" ] || continue; \
 		XPIN=$(CURDIR)/xpin sh $$b || exit 1; done
 
+# The README's main command: xpin on the bundled example.
+demo: xpin
+	@sh examples/demo.sh $(CURDIR)/xpin
+
 deps:
 	@missing=; for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
