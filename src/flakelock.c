@@ -487,18 +487,24 @@ static char *make_url(json_t *node)
 	return s;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
 static void fill_pin(struct flakelock_pin *p, const char *key, json_t *node)
 {
 	json_t *flake = json_object_get(node, "flake");
+	const char *ref = sattr(node, "ref");
 
-	p->node = key;
-	p->type = sattr(node, "type");
-	p->rev = sattr(node, "rev");
-	p->ref = sattr(node, "ref");
-	if (!p->ref)
-		p->ref = json_string_value(json_object_get(
+	if (!ref)
+		ref = json_string_value(json_object_get(
 			json_object_get(node, "original"), "ref"));
-	p->nar_hash = sattr(node, "narHash");
+	p->node = strdup(key);
+	p->type = dup_or_null(sattr(node, "type"));
+	p->rev = dup_or_null(sattr(node, "rev"));
+	p->ref = dup_or_null(ref);
+	p->nar_hash = dup_or_null(sattr(node, "narHash"));
 	p->last_modified = iattr(node, "lastModified");
 	p->rev_count = iattr(node, "revCount");
 	p->flake = !json_is_false(flake);
@@ -509,7 +515,12 @@ static void fill_pin(struct flakelock_pin *p, const char *key, json_t *node)
 void flakelock_pin_release(struct flakelock_pin *p)
 {
 	free(p->path);
+	free(p->node);
 	free(p->follows);
+	free(p->type);
+	free(p->rev);
+	free(p->ref);
+	free(p->nar_hash);
 	free(p->source);
 	free(p->url);
 	memset(p, 0, sizeof(*p));

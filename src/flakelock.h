@@ -5,9 +5,8 @@
  * writes it.
  *
  * A struct flakelock owns the parsed JSON and a copy of the original text.
- * Strings in a struct flakelock_pin that are "const" are borrowed from the
- * lock and live as long as it; the others are owned by the pin array
- * (flakelock_pins_free).
+ * A struct flakelock_pin owns copies of its strings (so it outlives edits
+ * of the lock); flakelock_pin_release or flakelock_pins_free frees them.
  */
 #ifndef XPIN_FLAKELOCK_H
 #define XPIN_FLAKELOCK_H
@@ -32,13 +31,13 @@ int flakelock_version(const struct flakelock *lk);
 /* One input reachable from the root, named by its input path. */
 struct flakelock_pin {
 	char *path;           /* "rust-overlay/nixpkgs" */
-	const char *node;     /* node key, NULL for a follows */
+	char *node;           /* node key, NULL for a follows */
 	char *follows;        /* the input path it follows ("" = the root
 			       * flake), NULL when not a follows */
-	const char *type;     /* locked.type */
+	char *type;           /* locked.type */
 	char *source;         /* "NixOS/nixpkgs", a url, a path, an id */
 	char *url;            /* the locked reference as a flake URL */
-	const char *rev, *ref, *nar_hash;  /* NULL when absent */
+	char *rev, *ref, *nar_hash;        /* NULL when absent */
 	int64_t last_modified, rev_count;  /* -1 when absent */
 	bool flake;           /* false for `flake: false` inputs */
 };

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 static int verr(struct xerr *err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int verr(struct xerr *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return -1;
