@@ -1,0 +1,383 @@
+/* nar: NAR serialisation into SHA-256, from disk or from events. */
+#include "nar.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Read size for file contents: big enough to keep syscalls cheap, small
+ * enough that a large file never sits in memory. */
+#define NAR_CHUNK (128 * 1024)
+
+static const unsigned char zeros[8];
+
+static void put(struct nar_enc *e, const void *p, size_t n)
+{
+	hash_sha256_update(&e->sha, p, n);
+}
+
+static void put_u64(struct nar_enc *e, uint64_t n)
+{
+	unsigned char b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(n >> (8 * i));
+	put(e, b, 8);
+}
+
+static void put_pad(struct nar_enc *e, uint64_t n)
+{
+	if (n % 8)
+		put(e, zeros, 8 - (size_t)(n % 8));
+}
+
+static void put_bytes(struct nar_enc *e, const void *p, size_t n)
+{
+	put_u64(e, n);
+	put(e, p, n);
+	put_pad(e, n);
+}
+
+static void put_str(struct nar_enc *e, const char *s)
+{
+	put_bytes(e, s, strlen(s));
+}
+
+/* Close a node, and the entry around it unless it is the root. */
+static void node_end(struct nar_enc *e)
+{
+	put_str(e, ")");
+	if (e->depth > 0)
+		put_str(e, ")");
+}
+
+void nar_format(char out[NAR_FMT_MAX], const unsigned char d[32],
+		enum nar_fmt f)
+{
+	switch (f) {
+	case NAR_BASE32:
+		hash_nix32(out, d, 32);
+		break;
+	case NAR_BASE16:
+		hash_hex(out, d, 32);
+		break;
+	default:
+		hash_sri_sha256(out, d);
+		break;
+	}
+}
+
+void nar_enc_init(struct nar_enc *e)
+{
+	memset(e, 0, sizeof(*e));
+	hash_sha256_init(&e->sha);
+	put_str(e, "nix-archive-1");
+}
+
+int nar_enc_entry(struct nar_enc *e, const char *name, size_t len,
+		  struct xerr *err)
+{
+	/* Nix refuses these when it unpacks a NAR; a git tree from a
+	 * hostile repository can hold them. */
+	if (len == 0 || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.') ||
+	    memchr(name, '/', len) || memchr(name, '\0', len))
+		return xerr_set(err, XPIN_USAGE,
+				"invalid file name '%.*s' in the tree",
+				(int)(len > 200 ? 200 : len), name);
+	put_str(e, "entry");
+	put_str(e, "(");
+	put_str(e, "name");
+	put_bytes(e, name, len);
+	put_str(e, "node");
+	return 0;
+}
+
+void nar_enc_dir_begin(struct nar_enc *e)
+{
+	put_str(e, "(");
+	put_str(e, "type");
+	put_str(e, "directory");
+	e->depth++;
+}
+
+void nar_enc_dir_end(struct nar_enc *e)
+{
+	e->depth--;
+	node_end(e);
+}
+
+void nar_enc_symlink(struct nar_enc *e, const void *target, size_t len)
+{
+	put_str(e, "(");
+	put_str(e, "type");
+	put_str(e, "symlink");
+	put_str(e, "target");
+	put_bytes(e, target, len);
+	node_end(e);
+}
+
+void nar_enc_file_begin(struct nar_enc *e, bool executable, uint64_t size)
+{
+	put_str(e, "(");
+	put_str(e, "type");
+	put_str(e, "regular");
+	if (executable) {
+		put_str(e, "executable");
+		put_str(e, "");
+	}
+	put_str(e, "contents");
+	put_u64(e, size);
+	e->file_size = size;
+}
+
+void nar_enc_file_data(struct nar_enc *e, const void *p, size_t n)
+{
+	put(e, p, n);
+}
+
+void nar_enc_file_end(struct nar_enc *e)
+{
+	put_pad(e, e->file_size);
+	node_end(e);
+}
+
+void nar_enc_file(struct nar_enc *e, bool executable, const void *data,
+		  uint64_t size)
+{
+	nar_enc_file_begin(e, executable, size);
+	nar_enc_file_data(e, data, (size_t)size);
+	nar_enc_file_end(e);
+}
+
+void nar_enc_final(struct nar_enc *e, unsigned char out[32])
+{
+	hash_sha256_final(&e->sha, out);
+}
+
+/* --- a tree on disk --- */
+
+static int dump_file(struct nar_enc *e, const char *path,
+		     const struct stat *lst, struct xerr *err)
+{
+	unsigned char *chunk = NULL;
+	struct stat st;
+	uint64_t total = 0;
+	ssize_t n;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot open: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_ino != lst->st_ino) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "changed while being read");
+		goto out;
+	}
+	chunk = malloc(NAR_CHUNK);
+	if (!chunk) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	nar_enc_file_begin(e, (st.st_mode & S_IXUSR) != 0,
+			   (uint64_t)st.st_size);
+	for (;;) {
+		n = read(fd, chunk, NAR_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				    "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > (uint64_t)st.st_size)
+			break;
+		nar_enc_file_data(e, chunk, (size_t)n);
+	}
+	if (total != (uint64_t)st.st_size) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "changed size while being read");
+		goto out;
+	}
+	nar_enc_file_end(e);
+	ret = 0;
+out:
+	free(chunk);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int dump_symlink(struct nar_enc *e, const char *path,
+			const struct stat *st, struct xerr *err)
+{
+	size_t cap = st->st_size > 0 ? (size_t)st->st_size + 1 : 256;
+	char *target = NULL;
+	ssize_t n;
+	int ret = -1;
+
+	for (;;) {
+		char *t = realloc(target, cap);
+		if (!t) {
+			xerr_set(err, XPIN_USAGE, "out of memory");
+			goto out;
+		}
+		target = t;
+		n = readlink(path, target, cap);
+		if (n < 0) {
+			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				    "cannot read the link: %s", strerror(errno));
+			goto out;
+		}
+		if ((size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	nar_enc_symlink(e, target, (size_t)n);
+	ret = 0;
+out:
+	free(target);
+	return ret;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The names in a directory (without "." and ".."), sorted bytewise:
+ * strcmp compares as unsigned char, which is NAR's order. */
+static int list_dir(char ***out, size_t *count, const char *path,
+		    struct xerr *err)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (!dir)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open the folder: %s",
+				   strerror(errno));
+	for (;;) {
+		errno = 0;
+		d = readdir(dir);
+		if (!d)
+			break;
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **t = realloc(names, ncap * sizeof(*names));
+			if (!t)
+				goto nomem;
+			names = t;
+			cap = ncap;
+		}
+		names[n] = strdup(d->d_name);
+		if (!names[n])
+			goto nomem;
+		n++;
+	}
+	if (errno) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "cannot read the folder: %s", strerror(errno));
+		closedir(dir);
+		free_names(names, n);
+		return -1;
+	}
+	closedir(dir);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*count = n;
+	return 0;
+nomem:
+	closedir(dir);
+	free_names(names, n);
+	return xerr_set(err, XPIN_USAGE, "out of memory");
+}
+
+static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
+{
+	char **names = NULL;
+	size_t n = 0, i, len = path->len;
+	struct stat st;
+	int ret = -1;
+
+	if (lstat(buf_cstr(path), &st) < 0)
+		return xerr_setpos(err, XPIN_USAGE, buf_cstr(path), 0, 0,
+				   "cannot read: %s", strerror(errno));
+	if (S_ISREG(st.st_mode))
+		return dump_file(e, path->data, &st, err);
+	if (S_ISLNK(st.st_mode))
+		return dump_symlink(e, path->data, &st, err);
+	if (!S_ISDIR(st.st_mode))
+		return xerr_setpos(err, XPIN_USAGE, path->data, 0, 0,
+				   "not a file, folder or symlink; a NAR cannot hold it");
+	if (list_dir(&names, &n, path->data, err) < 0)
+		return -1;
+	nar_enc_dir_begin(e);
+	for (i = 0; i < n; i++) {
+		size_t nl = strlen(names[i]);
+
+		if (nar_enc_entry(e, names[i], nl, err) < 0)
+			goto out;
+		if (buf_add(path, "/", 1) < 0 ||
+		    buf_add(path, names[i], nl) < 0) {
+			xerr_set(err, XPIN_USAGE, "out of memory");
+			goto out;
+		}
+		if (dump_path(e, path, err) < 0)
+			goto out;
+		path->len = len;
+		path->data[len] = '\0';
+	}
+	nar_enc_dir_end(e);
+	ret = 0;
+out:
+	free_names(names, n);
+	return ret;
+}
+
+int nar_hash_path(unsigned char out[32], const char *path, struct xerr *err)
+{
+	struct buf p = BUF_INIT;
+	struct nar_enc e;
+	int ret = -1;
+
+	if (buf_puts(&p, path) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	nar_enc_init(&e);
+	if (dump_path(&e, &p, err) < 0)
+		goto out;
+	nar_enc_final(&e, out);
+	ret = 0;
+out:
+	buf_release(&p);
+	return ret;
+}
