@@ -1,0 +1,205 @@
+/* xpin elf: ELF facts and portability warnings of each file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "elf.h"
+#include "jtext.h"
+
+enum { O_TARGET = 1, O_GLIBC_MAX, O_STRICT };
+
+static const struct opt_spec opts[] = {
+	{ O_TARGET, 't', "target", "TRIPLE",
+	  "check machine, class, endianness and libc against TRIPLE" },
+	{ O_GLIBC_MAX, 0, "glibc-max", "X.Y",
+	  "warn when a newer GLIBC_ version is needed" },
+	{ O_STRICT, 0, "strict", NULL, "exit 1 when any warning is raised" },
+	OPT_SPEC_END
+};
+
+const struct cmd_help cmd_elf_help = {
+	"elf", "[--target TRIPLE] [--glibc-max X.Y] [--strict] [--json] FILE...",
+	"Show ELF facts (linkage, interpreter, needed libraries, glibc floor, ...) and portability warnings.",
+	opts
+};
+
+/* Untrusted strings go to a terminal: control bytes are shown escaped. */
+static void put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static void field(const char *name, const char *v)
+{
+	printf("  %-12s ", name);
+	put_safe(v ? v : "-");
+	putchar('\n');
+}
+
+static void print_human(const struct gopts *g, const char *path,
+			const struct elf_facts *f,
+			const struct elf_warnings *w)
+{
+	struct buf head = BUF_INIT;
+	char t[16];
+	size_t i;
+
+	elf_describe(&head, f);
+	printf("%s", cli_c(g, "bold"));
+	put_safe(path);
+	printf(":%s ", cli_c(g, "reset"));
+	put_safe(buf_cstr(&head));
+	putchar('\n');
+	buf_release(&head);
+	printf("  %-12s %d\n", "class", f->elfclass);
+	field("endian", f->big_endian ? "big" : "little");
+	field("osabi", elf_osabi_name(f->osabi, t));
+	field("type", elf_type_name(f->type, t));
+	field("machine", elf_machine_name(f->machine, f->elfclass,
+					  f->big_endian, t));
+	printf("  %-12s 0x%llx\n", "entry", (unsigned long long)f->entry);
+	field("linkage", elf_linkage_name(f->linkage));
+	field("interpreter", f->interpreter);
+	printf("  %-12s", "needed");
+	for (i = 0; i < f->nneeded; i++) {
+		putchar(' ');
+		put_safe(f->needed[i]);
+	}
+	printf("%s\n", f->nneeded ? "" : " -");
+	field("soname", f->soname);
+	field("rpath", f->rpath);
+	field("runpath", f->runpath);
+	field("build-id", f->build_id);
+	field("stripped", f->stripped ? "yes" : "no");
+	field("debug-info", f->debug_info ? "yes" : "no");
+	field("glibc", f->glibc);
+	field("execstack", f->execstack < 0 ? NULL : f->execstack ? "yes" : "no");
+	for (i = 0; i < w->n; i++) {
+		printf("  %swarning%s %s: ", cli_c(g, "yellow"),
+		       cli_c(g, "reset"), w->v[i].code);
+		put_safe(w->v[i].message);
+		putchar('\n');
+	}
+}
+
+int cmd_elf(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct opt_parser op;
+	struct elf_target target;
+	struct elf_policy policy = ELF_POLICY_INIT;
+	const char *val, **files = NULL;
+	json_t *arr = NULL;
+	size_t nfiles = 0, i, nwarn = 0;
+	bool strict = false, failed = false;
+	int o, rc = XPIN_OK;
+
+	files = calloc((size_t)argc, sizeof(*files));
+	if (!files) {
+		xerr_set(&err, XPIN_USAGE, "out of memory");
+		return cli_error(g, &err);
+	}
+	opt_init(&op, argc, argv, &cmd_elf_help, g);
+	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+		switch (o) {
+		case O_TARGET:
+			if (elf_target_parse(&target, val, &err) < 0) {
+				rc = cli_error(g, &err);
+				goto out;
+			}
+			policy.target = &target;
+			break;
+		case O_GLIBC_MAX:
+			if (!elf_glibc_version_valid(val)) {
+				xerr_set(&err, XPIN_USAGE,
+					 "--glibc-max wants a glibc version like 2.17, not '%s'",
+					 val);
+				rc = cli_error(g, &err);
+				goto out;
+			}
+			policy.glibc_max = val;
+			break;
+		case O_STRICT:
+			strict = true;
+			break;
+		case OPT_HELP:
+			opt_usage(stdout, &cmd_elf_help);
+			goto out;
+		case OPT_ARG:
+			files[nfiles++] = val;
+			break;
+		default:
+			rc = cli_error(g, &err);
+			goto out;
+		}
+	}
+	if (nfiles == 0) {
+		xerr_set(&err, XPIN_USAGE, "no file given (see 'xpin elf --help')");
+		rc = cli_error(g, &err);
+		goto out;
+	}
+	if (g->json && nfiles > 1 && !(arr = json_array())) {
+		xerr_set(&err, XPIN_USAGE, "out of memory");
+		rc = cli_error(g, &err);
+		goto out;
+	}
+	for (i = 0; i < nfiles; i++) {
+		struct elf_facts f = ELF_FACTS_INIT;
+		struct elf_warnings w = ELF_WARNINGS_INIT;
+		struct xerr e = XERR_INIT;
+		json_t *obj = NULL;
+
+		if (elf_read_file(&f, files[i], &e) < 0 ||
+		    elf_check(&w, &f, &policy, &e) < 0 ||
+		    (g->json && !(obj = elf_json(files[i], &f, &w)))) {
+			if (!e.msg[0])
+				xerr_set(&e, XPIN_USAGE, "out of memory");
+			cli_error(g, &e);
+			failed = true;
+		} else if (g->json && arr) {
+			json_array_append_new(arr, obj);
+			obj = NULL;
+		} else if (g->json) {
+			arr = obj;
+			obj = NULL;
+		} else if (!g->quiet) {
+			if (i > 0)
+				putchar('\n');
+			print_human(g, files[i], &f, &w);
+		}
+		nwarn += w.n;
+		json_decref(obj);
+		elf_warnings_release(&w);
+		elf_facts_release(&f);
+	}
+	if (g->json && arr) {
+		struct buf b = BUF_INIT;
+
+		if (jtext_dump_file(&b, arr) < 0) {
+			xerr_set(&err, XPIN_USAGE, "out of memory");
+			rc = cli_error(g, &err);
+			buf_release(&b);
+			goto out;
+		}
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
+	}
+	/* Could not read a file beats a warning: "could not check" is not
+	 * "checked and failed". */
+	if (failed)
+		rc = XPIN_USAGE;
+	else if (strict && nwarn)
+		rc = XPIN_CHECK_FAILED;
+out:
+	json_decref(arr);
+	free(files);
+	return rc;
+}

@@ -1,0 +1,151 @@
+/*
+ * elf: a bounded ELF reader and the portability policy.
+ *
+ * elf_read() takes the facts of an ELF image held in memory. It is fed
+ * untrusted files, so every offset, size and count is checked against the
+ * buffer with overflow-safe arithmetic before it is used; a malformed file
+ * is an error (XPIN_USAGE, one line), never a read out of bounds or a
+ * partial answer. No libelf and no <elf.h>: it builds on any host.
+ *
+ * elf_check() turns facts into portability warnings (a /nix/store
+ * interpreter, a target triple the binary contradicts, ...), and
+ * elf_json() gives the one JSON object that `xpin elf --json` prints and
+ * the manifest stores, so the two can never disagree.
+ *
+ * Ownership: struct elf_facts owns its strings (elf_facts_release);
+ * struct elf_warnings owns its messages (elf_warnings_release); the caller
+ * owns the json_t elf_json returns (json_decref).
+ */
+#ifndef XPIN_ELF_H
+#define XPIN_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jtext.h"
+#include "util.h"
+
+/* Largest file elf_read_file maps. */
+#define ELF_MAX_FILE ((size_t)(SIZE_MAX > 0xffffffffu ? 0x100000000ull : 0x7fffffffu))
+
+enum elf_linkage {
+	ELF_LINK_NONE = 0,   /* relocatable objects, core files */
+	ELF_LINK_STATIC,     /* no PT_INTERP, no PT_DYNAMIC */
+	ELF_LINK_STATIC_PIE, /* ET_DYN, DF_1_PIE, no PT_INTERP, no DT_NEEDED */
+	ELF_LINK_DYNAMIC,    /* PT_INTERP or DT_NEEDED */
+	ELF_LINK_SHARED,     /* a library */
+};
+
+struct elf_facts {
+	int elfclass;           /* 32 or 64 */
+	bool big_endian;
+	unsigned osabi;         /* EI_OSABI */
+	unsigned type;          /* e_type: 1 REL, 2 EXEC, 3 DYN, 4 CORE */
+	unsigned machine;       /* e_machine */
+	uint64_t entry;
+	enum elf_linkage linkage;
+	bool pie;               /* ET_DYN with PT_INTERP or DF_1_PIE */
+	char *interpreter;      /* PT_INTERP, or NULL */
+	char **needed;          /* DT_NEEDED, in file order */
+	size_t nneeded;
+	char *soname;           /* DT_SONAME, DT_RPATH, DT_RUNPATH or NULL */
+	char *rpath;
+	char *runpath;
+	char *build_id;         /* NT_GNU_BUILD_ID in lowercase hex, or NULL */
+	bool has_sections;      /* a section header table is present */
+	bool stripped;          /* no SHT_SYMTAB section */
+	bool debug_info;        /* a .debug_info or .zdebug_info section */
+	char *glibc;            /* highest GLIBC_x.y needed ("2.34"), or NULL */
+	int execstack;          /* 1 PT_GNU_STACK has PF_X, 0 not, -1 no phdrs */
+};
+#define ELF_FACTS_INIT { 0 }
+
+/*
+ * Read the facts of the ELF image data[0..len) into out (which it
+ * overwrites). Returns 0, or -1 with err filled (XPIN_USAGE) and out
+ * released. Never reads outside the buffer.
+ */
+int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
+	     struct xerr *err);
+/* The same for a file (mapped, at most ELF_MAX_FILE bytes); errors name
+ * the file. */
+int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err);
+void elf_facts_release(struct elf_facts *f);
+
+/*
+ * Names as target triples spell them: "x86_64", "aarch64", "arm",
+ * "s390x", "powerpc64le", ... or the decimal e_machine when unknown (in
+ * tmp). Likewise the OS/ABI ("sysv", "gnu", "freebsd", ...), the type
+ * ("EXEC", "DYN", "REL", "CORE") and the linkage ("dynamic", "static",
+ * "static-pie", "shared-object"; NULL for none).
+ */
+const char *elf_machine_name(unsigned machine, int elfclass, bool big_endian,
+			     char tmp[16]);
+const char *elf_osabi_name(unsigned osabi, char tmp[16]);
+const char *elf_type_name(unsigned type, char tmp[16]);
+const char *elf_linkage_name(enum elf_linkage l);
+/* A file(1)-like one-line description, appended to out. */
+int elf_describe(struct buf *out, const struct elf_facts *f);
+
+/* What a target triple (x86_64-unknown-linux-musl, aarch64-linux, ...)
+ * says a binary must be. */
+struct elf_target {
+	char triple[128];
+	char arch[16];          /* as elf_machine_name spells it */
+	unsigned machine;       /* e_machine */
+	int elfclass;
+	bool big_endian;
+	bool musl;              /* the environment is musl* */
+	bool gnu;               /* the environment is gnu* */
+};
+/* Parse triple; -1 with err (XPIN_USAGE) when its architecture is not
+ * known. */
+int elf_target_parse(struct elf_target *out, const char *triple,
+		     struct xerr *err);
+
+/* The policy elf_check applies. */
+struct elf_policy {
+	const struct elf_target *target; /* NULL: no target checks */
+	const char *glibc_max;  /* NULL, or the newest glibc allowed: "2.17" */
+	bool allow_execstack;
+	bool allow_nix_store;
+};
+#define ELF_POLICY_INIT { NULL, NULL, false, false }
+
+/* True when s is a glibc version: digits, dot, digits (".digits" more). */
+bool elf_glibc_version_valid(const char *s);
+/* Compare two valid glibc versions numerically: <0, 0, >0. */
+int elf_glibc_version_cmp(const char *a, const char *b);
+
+struct elf_warning {
+	const char *code;       /* static: "nix-store-interpreter", ... */
+	char *message;          /* owned */
+};
+struct elf_warnings {
+	struct elf_warning *v;
+	size_t n;
+};
+#define ELF_WARNINGS_INIT { NULL, 0 }
+
+/*
+ * Append to out the warnings policy p raises for facts f. Codes:
+ * nix-store-interpreter, nix-store-rpath, nix-store-runpath,
+ * target-machine, target-class, target-endian, target-libc, musl-dynamic,
+ * glibc-too-new, execstack. Returns 0, or -1 (out of memory) with err.
+ */
+int elf_check(struct elf_warnings *out, const struct elf_facts *f,
+	      const struct elf_policy *p, struct xerr *err);
+void elf_warnings_release(struct elf_warnings *w);
+
+/*
+ * The JSON object of one file: path (NULL gives null), class, endian,
+ * osabi, type, machine, entry, linkage, interpreter, needed, soname,
+ * rpath, runpath, build_id, stripped, debug_info, glibc, execstack,
+ * warnings (w may be NULL: an empty array). Absent facts are null. NULL
+ * when out of memory.
+ */
+json_t *elf_json(const char *path, const struct elf_facts *f,
+		 const struct elf_warnings *w);
+
+#endif
