@@ -15,5 +15,6 @@ XPIN_COMMAND(pin);
 XPIN_COMMAND(keygen);
 XPIN_COMMAND(sign);
 XPIN_COMMAND(checksig);
+XPIN_COMMAND(elf);
 
 #endif
