@@ -144,8 +144,11 @@ out:
 	return ret;
 }
 
-static int lookup_commit(git_commit **out, struct gitrepo *r, const char *ref,
-			 struct xerr *err)
+/* The commit ref names; object (when not NULL) gets the id of what ref
+ * names before peeling: an annotated tag's own id. */
+static int lookup_commit_object(git_commit **out, char *object,
+				struct gitrepo *r, const char *ref,
+				struct xerr *err)
 {
 	git_object *obj = NULL, *peeled = NULL;
 	size_t len = strlen(ref);
@@ -183,11 +186,19 @@ static int lookup_commit(git_commit **out, struct gitrepo *r, const char *ref,
 	}
 	*out = (git_commit *)peeled;
 	peeled = NULL;
+	if (object)
+		git_oid_tostr(object, 41, git_object_id(obj));
 	ret = 0;
 out:
 	git_object_free(peeled);
 	git_object_free(obj);
 	return ret;
+}
+
+static int lookup_commit(git_commit **out, struct gitrepo *r, const char *ref,
+			 struct xerr *err)
+{
+	return lookup_commit_object(out, NULL, r, ref, err);
 }
 
 int gitrepo_resolve(char out[41], struct gitrepo *r, const char *ref,
@@ -221,7 +232,7 @@ int gitrepo_commit_info(struct gitrepo_commit *out, struct gitrepo *r,
 {
 	git_commit *c;
 
-	if (lookup_commit(&c, r, rev, err) < 0)
+	if (lookup_commit_object(&c, out->object, r, rev, err) < 0)
 		return -1;
 	git_oid_tostr(out->rev, sizeof(out->rev), git_commit_id(c));
 	git_oid_tostr(out->tree, sizeof(out->tree), git_commit_tree_id(c));
@@ -1721,6 +1732,7 @@ int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
 	    gitrepo_rev_count(&out->rev_count, r, c.rev, err) < 0)
 		goto out;
 	memcpy(out->rev, c.rev, sizeof(out->rev));
+	memcpy(out->ref_object, c.object, sizeof(out->ref_object));
 	hash_sri_sha256(out->nar_hash, d);
 	out->last_modified = c.time;
 	out->has_rev_count = (flags & GITREPO_REV_COUNT) != 0;

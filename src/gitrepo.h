@@ -64,6 +64,9 @@ bool gitrepo_has_commit(struct gitrepo *r, const char *rev);
 
 struct gitrepo_commit {
 	char rev[41];
+	char object[41];  /* what the ref named before peeling: an annotated
+			   * tag's own id, else rev; Nix 2.8 locks ref=TAG
+			   * with this id as "rev" */
 	char tree[41];
 	int64_t time;     /* committer time: what Nix records as lastModified */
 };
@@ -138,6 +141,8 @@ int gitrepo_export(struct gitrepo *r, const char *rev, const char *dir,
  */
 struct gitrepo_facts {
 	char rev[41];           /* commit id, 40 hex digits */
+	char ref_object[41];    /* the ref's own object: differs from rev for
+				 * an annotated tag (see gitrepo_commit) */
 	char nar_hash[52];      /* "sha256-<base64>" */
 	int64_t last_modified;  /* committer time of rev */
 	uint64_t rev_count;     /* when has_rev_count */
