@@ -56,7 +56,7 @@ g add -A
 commit c3 1600005000 1600005500 "main moves on"
 
 GIT_AUTHOR_DATE="1600006000 +0200" GIT_COMMITTER_DATE="1600006600 -0500" \
-	g merge -q --no-ff --no-edit -m "merge side" side
+	g merge -q --no-verify --no-ff --no-edit -m "merge side" side
 echo "merge $(g rev-parse HEAD)"
 
 printf 'a.b\n' >"$d/a.b"

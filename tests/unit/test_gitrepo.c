@@ -1,0 +1,411 @@
+/* gitrepo against the repository vectors/git-lock/mkrepo.sh builds: the
+ * facts `nix flake lock` recorded for it (vectors/git-lock/expected), the
+ * counts `git rev-list --count` gave (vectors/git-lock/between), and what
+ * git itself says (git show, git clone). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gitrepo.h"
+#include "nar.h"
+#include "unit.h"
+#include "util.h"
+
+#define GITENV "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "
+
+static struct buf fixture_dir = BUF_INIT;
+
+static void fixture_cleanup(void)
+{
+	if (fixture_dir.len)
+		util_rmtree(buf_cstr(&fixture_dir));
+	buf_release(&fixture_dir);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	char cmd[8192];
+	int n;
+
+	n = snprintf(cmd, sizeof(cmd), "%s", GITENV);
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* The folder holding repo/ (built once per run, removed at exit). */
+static const char *fixture(void)
+{
+	struct xerr err = XERR_INIT;
+
+	if (fixture_dir.len)
+		return fixture_dir.data;
+	if (util_mkdtemp(&fixture_dir, "xpin-unit-git", &err) < 0)
+		return "/nonexistent";
+	atexit(fixture_cleanup);
+	if (sh("sh vectors/git-lock/mkrepo.sh '%s/repo' >/dev/null",
+	       fixture_dir.data) != 0)
+		unit_fail(__FILE__, __LINE__, "mkrepo.sh failed");
+	return fixture_dir.data;
+}
+
+static const char *repo_path(void)
+{
+	static char p[4096];
+
+	snprintf(p, sizeof(p), "%s/repo", fixture());
+	return p;
+}
+
+/* sha of a commit name from vectors/git-lock/commits */
+static void commit_sha(char out[41], const char *name)
+{
+	struct buf b = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	char *line;
+	size_t n = strlen(name);
+
+	out[0] = '\0';
+	if (util_read_file(&b, "vectors/git-lock/commits", 1 << 16, &err) < 0)
+		return;
+	for (line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			snprintf(out, 41, "%s", line + n + 1);
+	buf_release(&b);
+}
+
+void test_gitrepo__facts_match_nix_flake_lock(void)
+{
+	struct buf b = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	char *save = NULL, *line;
+	int rows = 0;
+
+	T_INTEQ(util_read_file(&b, "vectors/git-lock/expected", 1 << 16, &err), 0);
+	for (line = strtok_r(b.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *q, *rev, *nar, *lm, *count, *arg, *s2 = NULL;
+		struct gitrepo_facts f;
+		struct xerr e = XERR_INIT;
+
+		if (line[0] == '#')
+			continue;
+		q = strtok_r(line, "\t", &s2);
+		rev = strtok_r(NULL, "\t", &s2);
+		nar = strtok_r(NULL, "\t", &s2);
+		lm = strtok_r(NULL, "\t", &s2);
+		count = strtok_r(NULL, "\t", &s2);
+		T_ASSERT(q && rev && nar && lm && count);
+		if (!q || !rev || !nar || !lm || !count)
+			break;
+		arg = strstr(q, "rev=");
+		arg = arg ? arg + 4 : q + 4; /* "ref=" */
+		T_INTEQ(gitrepo_pin_facts(&f, repo_path(), arg,
+					  GITREPO_EXPORT_IGNORE | GITREPO_REV_COUNT,
+					  &e), 0);
+		if (e.code)
+			printf("#   %s: %s\n", q, e.msg);
+		/* Nix 2.8 records what the ref names, an annotated tag's own
+		 * id included; xpin's rev is always the commit */
+		T_STREQ(f.ref_object, rev);
+		if (!strcmp(q, "ref=v1.0"))
+			T_ASSERT(strcmp(f.rev, rev) != 0);
+		else
+			T_STREQ(f.rev, rev);
+		T_STREQ(f.nar_hash, nar);
+		T_INTEQ(f.last_modified, strtoll(lm, NULL, 10));
+		T_ASSERT(f.has_rev_count);
+		T_INTEQ(f.rev_count, strtoll(count, NULL, 10));
+		T_ASSERT(f.export_ignore);
+		rows++;
+	}
+	T_ASSERT(rows >= 10);
+	buf_release(&b);
+}
+
+void test_gitrepo__count_between(void)
+{
+	struct buf b = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r;
+	char *save = NULL, *line;
+	int rows = 0;
+
+	r = gitrepo_open(repo_path(), &err);
+	T_ASSERT(r != NULL);
+	T_INTEQ(util_read_file(&b, "vectors/git-lock/between", 1 << 16, &err), 0);
+	for (line = strtok_r(b.data, "\n", &save); r && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char from[41], to[41], a[64], c[64];
+		long want;
+		uint64_t n = 99;
+
+		if (line[0] == '#' || sscanf(line, "%63s %63s %ld", a, c, &want) != 3)
+			continue;
+		commit_sha(from, a);
+		commit_sha(to, c);
+		T_INTEQ(gitrepo_count_between(&n, r, from, to, &err), 0);
+		T_INTEQ(n, want);
+		rows++;
+	}
+	T_ASSERT(rows >= 5);
+	gitrepo_free(r);
+	buf_release(&b);
+}
+
+void test_gitrepo__resolve_forms(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r = gitrepo_open(repo_path(), &err);
+	char c4[41], c2[41], side2[41], out[41], shortsha[8];
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	commit_sha(c4, "c4");
+	commit_sha(c2, "c2");
+	commit_sha(side2, "side2");
+	snprintf(shortsha, sizeof(shortsha), "%.7s", c4);
+	T_INTEQ(gitrepo_resolve(out, r, "HEAD", &err), 0);
+	T_STREQ(out, c4);
+	T_INTEQ(gitrepo_resolve(out, r, shortsha, &err), 0);
+	T_STREQ(out, c4);
+	T_INTEQ(gitrepo_resolve(out, r, "refs/heads/side", &err), 0);
+	T_STREQ(out, side2);
+	T_INTEQ(gitrepo_resolve(out, r, "v0.9", &err), 0);
+	T_STREQ(out, c2);
+	T_INTEQ(gitrepo_resolve(out, r, "v1.0", &err), 0);
+	T_STREQ(out, c4);
+	T_INTEQ(gitrepo_resolve(out, r, "main~3", &err), 0);
+	T_STREQ(out, c2);
+	T_ASSERT(gitrepo_has_commit(r, c2));
+	T_ASSERT(!gitrepo_has_commit(r, "0123456789abcdef0123456789abcdef01234567"));
+	T_ASSERT(!gitrepo_has_commit(r, shortsha));
+	T_ASSERT(!gitrepo_is_shallow(r));
+	gitrepo_free(r);
+}
+
+void test_gitrepo__errors(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r;
+	struct gitrepo_facts f;
+	char out[41];
+
+	T_ASSERT(gitrepo_open(fixture(), &err) == NULL);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(strstr(err.msg, "not a git repository") != NULL);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_pin_facts(&f, "/nonexistent/mirror", "main", 0, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+
+	r = gitrepo_open(repo_path(), &err);
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_resolve(out, r, "no-such-ref", &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(strstr(err.msg, "unknown ref 'no-such-ref'") != NULL);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_resolve(out, r, "0123456789abcdef0123456789abcdef01234567",
+				&err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(strstr(err.msg, "is not in") != NULL);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_resolve(out, r, "", &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(!strchr(err.msg, '\n'));
+	gitrepo_free(r);
+}
+
+/* Expected bytes: `git show REV:PATH`. */
+void test_gitrepo__read_file(void)
+{
+	struct xerr err = XERR_INIT;
+	struct buf b = BUF_INIT, cmd = BUF_INIT, want = BUF_INIT;
+	struct gitrepo *r = gitrepo_open(repo_path(), &err);
+	char c3[41], chunk[256];
+	FILE *p;
+	size_t n;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	commit_sha(c3, "c3");
+	buf_printf(&cmd, GITENV "git -C '%s' show %s:README", repo_path(), c3);
+	p = popen(buf_cstr(&cmd), "r");
+	T_ASSERT(p != NULL);
+	while (p && (n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_add(&want, chunk, n);
+	if (p)
+		pclose(p);
+	T_INTEQ(gitrepo_read_file(&b, r, c3, "README", 1 << 20, &err), 0);
+	T_INTEQ(b.len, want.len);
+	T_STREQ(buf_cstr(&b), buf_cstr(&want));
+	T_INTEQ(gitrepo_read_file(&b, r, c3, "bin/tool", 1 << 20, &err), 0);
+	T_ASSERT(!strncmp(buf_cstr(&b), "#!/bin/sh", 9));
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_read_file(&b, r, c3, "no/such/file", 1 << 20, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_read_file(&b, r, c3, "bin", 1 << 20, &err), -1);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_read_file(&b, r, c3, "README", 3, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	gitrepo_free(r);
+	buf_release(&b);
+	buf_release(&cmd);
+	buf_release(&want);
+}
+
+/* An export hashes, from disk, to what nix flake lock recorded. */
+void test_gitrepo__export(void)
+{
+	struct xerr err = XERR_INIT;
+	struct buf dir = BUF_INIT, p = BUF_INIT;
+	struct gitrepo *r = gitrepo_open(repo_path(), &err);
+	unsigned char d[32];
+	char s[NAR_FMT_MAX];
+	struct stat st;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	buf_printf(&dir, "%s/export", fixture());
+	T_INTEQ(gitrepo_export(r, "v1.0", buf_cstr(&dir), GITREPO_EXPORT_IGNORE,
+			       &err), 0);
+	T_INTEQ(nar_hash_path(d, buf_cstr(&dir), &err), 0);
+	nar_format(s, d, NAR_SRI);
+	/* vectors/git-lock/expected, ref=v1.0 */
+	T_STREQ(s, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
+	buf_printf(&p, "%s/bin/tool", buf_cstr(&dir));
+	T_ASSERT(stat(buf_cstr(&p), &st) == 0 && (st.st_mode & S_IXUSR));
+	p.len = 0;
+	buf_printf(&p, "%s/link", buf_cstr(&dir));
+	T_ASSERT(lstat(buf_cstr(&p), &st) == 0 && S_ISLNK(st.st_mode));
+	p.len = 0;
+	buf_printf(&p, "%s/notes", buf_cstr(&dir));
+	T_ASSERT(lstat(buf_cstr(&p), &st) < 0);
+	/* not into a folder that holds something */
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_export(r, "v1.0", buf_cstr(&dir), 0, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	util_rmtree(buf_cstr(&dir));
+	T_INTEQ(gitrepo_export(r, "v1.0", buf_cstr(&dir), 0, &err), 0);
+	T_ASSERT(lstat(buf_cstr(&p), &st) == 0 && S_ISDIR(st.st_mode));
+	util_rmtree(buf_cstr(&dir));
+	gitrepo_free(r);
+	buf_release(&dir);
+	buf_release(&p);
+}
+
+struct seen {
+	char names[64][64];
+	int depth, n, bad;
+};
+
+static int record(void *ctx, const struct gitrepo_node *n, struct xerr *err)
+{
+	struct seen *s = ctx;
+
+	(void)err;
+	if (n->kind == GITREPO_DIR)
+		s->depth++;
+	if (n->kind == GITREPO_DIR_END)
+		s->depth--;
+	/* the root's entries, in the order given */
+	if (((n->kind == GITREPO_DIR && s->depth == 2) ||
+	     (n->kind != GITREPO_DIR && n->kind != GITREPO_DIR_END && s->depth == 1)) &&
+	    s->n < 64)
+		snprintf(s->names[s->n++], 64, "%s", n->name);
+	if (n->kind == GITREPO_SYMLINK && strcmp(n->path, "link"))
+		s->bad++;
+	return 0;
+}
+
+/* The walk gives NAR order (a < a.b < a0), not git's (a.b < a/ < a0). */
+void test_gitrepo__walk_order(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r = gitrepo_open(repo_path(), &err);
+	struct seen s = { .depth = 0 };
+	char c4[41];
+	int i;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	commit_sha(c4, "c4");
+	T_INTEQ(gitrepo_walk(r, c4, 0, record, &s, &err), 0);
+	T_INTEQ(s.depth, 0);
+	T_INTEQ(s.bad, 0);
+	T_ASSERT(s.n >= 8);
+	for (i = 1; i < s.n; i++)
+		T_ASSERT(strcmp(s.names[i - 1], s.names[i]) < 0);
+	T_STREQ(s.names[0], ".gitattributes");
+	T_STREQ(s.names[1], "README");
+	T_STREQ(s.names[2], "a");
+	T_STREQ(s.names[3], "a.b");
+	T_STREQ(s.names[4], "a0");
+	gitrepo_free(r);
+}
+
+static int stop_at_second(void *ctx, const struct gitrepo_node *n,
+			  struct xerr *err)
+{
+	int *calls = ctx;
+
+	(void)n;
+	if (++*calls == 2)
+		return xerr_set(err, XPIN_CHECK_FAILED, "stopped");
+	return 0;
+}
+
+void test_gitrepo__walk_stops_on_callback_error(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r = gitrepo_open(repo_path(), &err);
+	int calls = 0;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	T_INTEQ(gitrepo_walk(r, "HEAD", 0, stop_at_second, &calls, &err), -1);
+	T_INTEQ(calls, 2);
+	T_INTEQ(err.code, XPIN_CHECK_FAILED);
+	T_ASSERT(!strcmp(err.msg, "stopped"));
+	gitrepo_free(r);
+}
+
+/* A shallow clone (git clone --depth 1) cannot give revCount. */
+void test_gitrepo__shallow(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo_facts f;
+	struct buf dir = BUF_INIT;
+	struct gitrepo *r;
+
+	buf_printf(&dir, "%s/shallow", fixture());
+	T_INTEQ(sh("git clone -q --depth 1 'file://%s' '%s'", repo_path(),
+		   buf_cstr(&dir)), 0);
+	r = gitrepo_open(buf_cstr(&dir), &err);
+	T_ASSERT(r && gitrepo_is_shallow(r));
+	gitrepo_free(r);
+	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
+				  GITREPO_EXPORT_IGNORE | GITREPO_REV_COUNT, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(strstr(err.msg, "shallow") != NULL);
+	memset(&err, 0, sizeof(err));
+	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
+				  GITREPO_EXPORT_IGNORE, &err), 0);
+	T_STREQ(f.nar_hash, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
+	T_ASSERT(!f.has_rev_count);
+	buf_release(&dir);
+}
