@@ -60,6 +60,13 @@ struct gitrepo *gitrepo_open(const char *path, struct xerr *err)
 		return NULL;
 	}
 	git_libgit2_init();
+	/* A walk reads each object once: libgit2's object cache would only
+	 * make memory grow with the size of the tree, and mapping a mirror's
+	 * packs whole (gigabytes for nixpkgs) with the size of the history.
+	 * Small windows cost nothing measurable (tests/bench/nar.sh). */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
 	rc = git_repository_open_ext(&r->repo, path,
 				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (rc == GIT_ENOTFOUND) {
