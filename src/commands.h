@@ -15,6 +15,7 @@ XPIN_COMMAND(pin);
 XPIN_COMMAND(keygen);
 XPIN_COMMAND(sign);
 XPIN_COMMAND(checksig);
+XPIN_COMMAND(hash);
 XPIN_COMMAND(elf);
 
 #endif

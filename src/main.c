@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ cmd_keygen, &cmd_keygen_help },
 	{ cmd_sign, &cmd_sign_help },
 	{ cmd_checksig, &cmd_checksig_help },
+	{ cmd_hash, &cmd_hash_help },
 	{ cmd_elf, &cmd_elf_help },
 	{ NULL, NULL }
 };
