@@ -55,6 +55,20 @@ expect_grep "--nar --json: narHash" "\"narHash\": \"$(nix hash path tree)\"" "$T
 expect_grep "--nar --json: base32" "\"base32\": \"$(nix hash path --base32 tree)\"" "$TMP/out"
 expect_grep "--nar --json: base16" "\"base16\": \"$(nix hash path --base16 tree)\"" "$TMP/out"
 
+# a large file is streamed, not loaded: peak memory does not follow its size
+truncate -s 1M small.bin
+truncate -s 160M large.bin
+peak() { /usr/bin/time -f %M -o "$TMP/rss" "$XPIN" hash --nar "$1" >"$TMP/out" && cat "$TMP/rss"; }
+rss_small=$(peak small.bin)
+rss_large=$(peak large.bin)
+expect_eq "160 MiB file: nix hash path" "$(nix hash path large.bin)" "$(cat "$TMP/out")"
+if [ $((rss_large - rss_small)) -lt 16384 ]; then
+	ok "160 MiB file: peak memory $rss_large KiB, $rss_small KiB for 1 MiB"
+else
+	not_ok "160 MiB file: peak memory $rss_large KiB, $rss_small KiB for 1 MiB"
+fi
+rm -f small.bin large.bin
+
 # refusals: exit 2, one line
 expect_exit 2 "missing file" "$XPIN" hash abc no-such-file
 expect_one_line "missing file: one line" "$TMP/err"
