@@ -964,32 +964,27 @@ static int attrs_push(struct attrs *a, const char *base, const char *blob,
 	f.baselen = strlen(base);
 	if (root) {
 		/* macros first: a rule may use one defined below it */
-		char *copy = strdup(text);
+		char *copy = strdup(text), **tmp = NULL;
+		size_t ntmp = 0, i;
+		int bad = !copy;
 
-		if (!copy)
-			goto out;
 		sp = copy;
-		for (lineno = 1; (line = next_line(&sp)); lineno++) {
-			const char *cp;
-			size_t n;
-
+		for (lineno = 1; !bad && (line = next_line(&sp)); lineno++) {
 			if (lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
 				line += 3;
-			cp = line + strspn(line, blank);
-			n = strcspn(cp, blank);
-			if (n > 6 && !strncmp(cp, "[attr]", 6) &&
-			    strlen(line) < ATTR_MAX_LINE) {
-				cp += 6;
-				cp += strspn(cp, blank);
-				n = strcspn(cp, blank);
-				if (attr_name_valid(cp, n) &&
-				    attr_intern(a, cp, n) < 0) {
-					free(copy);
-					goto out;
-				}
-			}
+			kind = parse_line(a, &tmp, &ntmp, line, true, &r);
+			if (kind < 0 || (kind == LINE_MACRO &&
+					 attr_intern(a, r.pattern, r.len) < 0))
+				bad = 1;
+			if (kind >= 0)
+				rule_release(&r);
 		}
+		for (i = 0; i < ntmp; i++)
+			free(tmp[i]);
+		free(tmp);
 		free(copy);
+		if (bad)
+			goto out;
 	}
 	sp = text;
 	for (lineno = 1; (line = next_line(&sp)); lineno++) {
@@ -1007,12 +1002,14 @@ static int attrs_push(struct attrs *a, const char *base, const char *blob,
 		if (kind == LINE_MACRO) {
 			long id = attr_lookup(a, r.pattern, r.len);
 
+			if (id < 0) {
+				rule_release(&r);
+				continue;
+			}
 			t = realloc(a->macro_defs,
 				    (a->nmacro_defs + 1) * sizeof(*t));
-			if (!t || id < 0) {
+			if (!t) {
 				rule_release(&r);
-				if (t)
-					a->macro_defs = t;
 				goto out;
 			}
 			a->macro_defs = t;
@@ -1371,8 +1368,12 @@ static int archive_content(struct attrs *a, const char *path,
 
 /* --- the walk --- */
 
+/* git (2.44 and later) refuses trees deeper than this by default. */
+#define WALK_MAX_DEPTH 4096
+
 struct walk {
 	struct gitrepo *r;
+	unsigned depth;
 	unsigned flags;
 	gitrepo_visit_fn fn;
 	void *ctx;
@@ -1404,6 +1405,11 @@ static int walk_tree(struct walk *w, const git_tree *tree, const char *name)
 	char *conv = NULL;
 	int ret = -1;
 
+	if (++w->depth > WALK_MAX_DEPTH) {
+		xerr_set(w->err, XPIN_USAGE, "the tree is nested deeper than %d folders at '%s'",
+			 WALK_MAX_DEPTH, buf_cstr(&w->path));
+		goto out;
+	}
 	ents = malloc((n ? n : 1) * sizeof(*ents));
 	if (!ents) {
 		nomem(w->err);
@@ -1528,6 +1534,7 @@ static int walk_tree(struct walk *w, const git_tree *tree, const char *name)
 		goto out;
 	ret = 0;
 out:
+	w->depth--;
 	w->path.len = len;
 	if (w->path.data)
 		w->path.data[len] = '\0';

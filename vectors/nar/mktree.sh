@@ -142,6 +142,9 @@ build_export_ignore() {
 		printf '*.keep export-ignore\n'
 		printf '*.keep !export-ignore\n'
 		printf 'mid/*/leaf.txt export-ignore\n'
+		printf '*.qm qm\n'
+		printf '"[attr]qm" export-ignore\n'
+		printf '"quoted\\tname" export-ignore\n'
 		printf '.gitattributes export-ignore\n'
 	} >.gitattributes
 	for x in app.log keep.txt build/out.bin src/build src/nested-build/x \
@@ -152,7 +155,7 @@ build_export_ignore() {
 		sub/secret sub/x.log sub/anchored.txt sub/deeper/anchored.txt \
 		sub/deeper/x.txt sub/y.loc README APP.LOG x.s2 12.num 1a.num \
 		a.q ab.q deep/x/f deep/f y.keep mid/a/leaf.txt \
-		mid/a/b/leaf.txt; do
+		mid/a/b/leaf.txt x.qm "$(printf 'quoted\tname')"; do
 		f "$x" "$x\n"
 	done
 	ln -s README ignored-link
