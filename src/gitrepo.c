@@ -832,11 +832,9 @@ static int parse_line(struct attrs *a, char ***strings, size_t *nstrings,
 {
 	struct buf pat = BUF_INIT;
 	const char *cp, *name, *states, *tok;
-	size_t namelen, n = 0, i;
+	size_t namelen, n = 0;
 	bool is_macro = false;
 	int oom = 0, kind = LINE_SKIP;
-
-	(void)oom;
 
 	memset(r, 0, sizeof(*r));
 	cp = line + strspn(line, blank);
@@ -878,7 +876,7 @@ static int parse_line(struct attrs *a, char ***strings, size_t *nstrings,
 	r->states = calloc(n ? n : 1, sizeof(*r->states));
 	if (!r->states)
 		goto oom;
-	for (tok = states, i = 0; *tok;) {
+	for (tok = states; *tok;) {
 		long id;
 		const char *v;
 
@@ -890,7 +888,6 @@ static int parse_line(struct attrs *a, char ***strings, size_t *nstrings,
 			r->states[r->nstates].value = v;
 			r->nstates++;
 		}
-		i++;
 	}
 	r->pattern = strndup(name, namelen);
 	if (!r->pattern)
