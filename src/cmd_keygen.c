@@ -93,6 +93,9 @@ static struct sign_password *new_password(const char *file, struct xerr *err)
 	else if (!isatty(0))
 		pw = sign_password_read(0, err);
 	else {
+		struct sign_echo echo;
+
+		sign_echo_off(&echo, 0);
 		fputs("Password for the new secret key: ", stderr);
 		fflush(stderr);
 		pw = sign_password_read(0, err);
@@ -109,6 +112,7 @@ static struct sign_password *new_password(const char *file, struct xerr *err)
 			}
 			sign_password_free(again);
 		}
+		sign_echo_restore(&echo, 0);
 	}
 	if (pw && sign_password_len(pw) == 0) {
 		sign_password_free(pw);

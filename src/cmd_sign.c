@@ -68,16 +68,21 @@ static struct sign_password *get_password(const char *file, const char *key,
 					  struct xerr *err)
 {
 	const char *env = getenv("XPIN_PASSWORD");
+	struct sign_password *pw;
+	struct sign_echo echo;
 
 	if (file)
 		return sign_password_read_file(file, err);
 	if (env)
 		return sign_password_new(env, strlen(env), err);
-	if (isatty(0)) {
-		fprintf(stderr, "Password for %s: ", key);
-		fflush(stderr);
-	}
-	return sign_password_read(0, err);
+	if (!isatty(0))
+		return sign_password_read(0, err);
+	sign_echo_off(&echo, 0);
+	fprintf(stderr, "Password for %s: ", key);
+	fflush(stderr);
+	pw = sign_password_read(0, err);
+	sign_echo_restore(&echo, 0);
+	return pw;
 }
 
 /* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

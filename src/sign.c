@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -404,29 +403,38 @@ fail:
 struct sign_password *sign_password_read(int fd, struct xerr *err)
 {
 	struct sign_password *pw;
-	struct termios old, quiet;
-	bool tty = false;
-	int r;
 
 	pw = secure_alloc(sizeof(*pw));
 	if (!pw) {
 		xerr_set(err, XPIN_USAGE, "cannot allocate secure memory");
 		return NULL;
 	}
-	if (isatty(fd) && tcgetattr(fd, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		quiet.c_lflag |= ECHONL;
-		tty = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-	}
-	r = read_line_fd(pw, fd, tty ? "the terminal" : "standard input", err);
-	if (tty)
-		tcsetattr(fd, TCSANOW, &old);
-	if (r < 0) {
+	if (read_line_fd(pw, fd, isatty(fd) ? "the terminal" : "standard input",
+			 err) < 0) {
 		secure_free(pw);
 		return NULL;
 	}
 	return pw;
+}
+
+void sign_echo_off(struct sign_echo *e, int fd)
+{
+	struct termios quiet;
+
+	e->active = false;
+	if (!isatty(fd) || tcgetattr(fd, &e->saved) != 0)
+		return;
+	quiet = e->saved;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	e->active = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+}
+
+void sign_echo_restore(struct sign_echo *e, int fd)
+{
+	if (e->active)
+		tcsetattr(fd, TCSANOW, &e->saved);
+	e->active = false;
 }
 
 struct sign_password *sign_password_read_file(const char *path,

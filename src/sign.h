@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <termios.h>
 
 #include "util.h"
 
@@ -79,10 +80,20 @@ int sign_pub_format(struct buf *out, const struct sign_pub *pk);
 struct sign_password;
 struct sign_password *sign_password_new(const char *s, size_t len,
 					struct xerr *err);
-/* One line from fd (without its "\n" or "\r\n"). When fd is a terminal,
- * echo is off while reading. Reads byte by byte, so nothing past the line
- * is consumed. End of input before any byte is an error. */
+/* One line from fd (without its "\n" or "\r\n"). Reads byte by byte, so
+ * nothing past the line is consumed. End of input before any byte is an
+ * error. At a terminal, turn echo off (sign_echo_off) before the prompt. */
 struct sign_password *sign_password_read(int fd, struct xerr *err);
+/* Terminal echo off on fd, when fd is a terminal (a no-op otherwise);
+ * sign_echo_restore puts back what sign_echo_off found. Input typed ahead
+ * is discarded, so nothing typed before the prompt is taken as the
+ * password. */
+struct sign_echo {
+	struct termios saved;
+	bool active;
+};
+void sign_echo_off(struct sign_echo *e, int fd);
+void sign_echo_restore(struct sign_echo *e, int fd);
 /* The first line of a file. */
 struct sign_password *sign_password_read_file(const char *path,
 					      struct xerr *err);
