@@ -10,7 +10,7 @@ PKGS = libgit2 libsodium jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Werror
-XCFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+XCFLAGS = -pthread -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 	  $(PKG_CFLAGS) -Isrc -MMD -MP
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
       -fno-sanitize-recover=undefined
@@ -39,7 +39,7 @@ xpin: $(B)/xpin
 	@if [ "$(B)" = build ]; then cp -f $(B)/xpin xpin; fi
 
 $(B)/xpin: $(B)/obj/main.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(B)/obj/%.o: src/%.c | $(B)/obj
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
@@ -53,7 +53,7 @@ $(B)/unit/list.h: $(UNIT_SRC) | $(B)/unit
 		$(UNIT_SRC) > $@.tmp && mv $@.tmp $@
 
 $(B)/unit/run: $(UNIT_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
 $(B)/obj $(B)/unit:
 	mkdir -p $@

@@ -1753,3 +1753,25 @@ out:
 	gitrepo_free(r);
 	return ret;
 }
+
+int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
+		       struct gitrepo *r, struct xerr *err)
+{
+	git_status_options so;
+	git_status_list *st = NULL;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	if (gitrepo_commit_info(out, r, "HEAD", err) < 0)
+		return -1;
+	*dirty = false;
+	if (git_repository_is_bare(r->repo))
+		return 0;
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&st, r->repo, &so) < 0)
+		return git_fail(err, "cannot read the status of '%s'", r->path);
+	*dirty = git_status_list_entrycount(st) > 0;
+	git_status_list_free(st);
+	return 0;
+}

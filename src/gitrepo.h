@@ -153,4 +153,9 @@ struct gitrepo_facts {
 int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
 		      const char *ref, unsigned flags, struct xerr *err);
 
+/* The work tree's HEAD commit (out, with its time), and whether tracked
+ * files differ from it or untracked, not ignored files exist (*dirty). */
+int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
+		       struct gitrepo *r, struct xerr *err);
+
 #endif

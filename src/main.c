@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{ cmd_pins, &cmd_pins_help },
 	{ cmd_pin, &cmd_pin_help },
+	{ cmd_lock, &cmd_lock_help },
 	{ cmd_keygen, &cmd_keygen_help },
 	{ cmd_sign, &cmd_sign_help },
 	{ cmd_checksig, &cmd_checksig_help },

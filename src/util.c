@@ -3,6 +3,9 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -279,6 +282,30 @@ int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err)
 	return 0;
 }
 
+int util_mkdir_p(const char *path, struct xerr *err)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	for (s = p + 1; ret == 0; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			ret = xerr_setpos(err, XPIN_USAGE, p, 0, 0,
+					  "cannot create the folder: %s",
+					  strerror(errno));
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
 static int rmtree_at(int dfd, const char *name)
 {
 	struct stat st;
@@ -320,6 +347,125 @@ static int rmtree_at(int dfd, const char *name)
 int util_rmtree(const char *path)
 {
 	return rmtree_at(AT_FDCWD, path);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void child(const struct util_proc *p, int outfd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = p->log_fd;
+
+	setpgid(0, 0);
+	if (log < 0)
+		log = null;
+	dup2(null, 0);
+	dup2(outfd >= 0 ? outfd : log, 1);
+	dup2(log, 2);
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	if (p->cwd && chdir(p->cwd) < 0) {
+		dprintf(2, "xpin: cannot change to '%s': %s\n", p->cwd,
+			strerror(errno));
+		_exit(127);
+	}
+	if (p->env)
+		execvpe(p->argv[0], (char *const *)p->argv,
+			(char *const *)p->env);
+	else
+		execvp(p->argv[0], (char *const *)p->argv);
+	dprintf(2, "xpin: cannot run '%s': %s\n", p->argv[0], strerror(errno));
+	_exit(127);
+}
+
+int util_spawn(int *status, const struct util_proc *p, struct xerr *err)
+{
+	int fds[2] = { -1, -1 }, ws = 0, ret = -1;
+	int64_t deadline = p->timeout ? now_ms() + (int64_t)p->timeout * 1000 : 0;
+	bool timed_out = false, reaped = false;
+	pid_t pid;
+
+	if (p->out && pipe2(fds, O_CLOEXEC) < 0)
+		return xerr_set(err, XPIN_BUILD, "cannot make a pipe: %s",
+				strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		xerr_set(err, XPIN_BUILD, "cannot start '%s': %s", p->argv[0],
+			 strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child(p, fds[1]);
+	setpgid(pid, pid);
+	if (fds[1] >= 0) {
+		close(fds[1]);
+		fds[1] = -1;
+	}
+	while (!reaped) {
+		int wait_ms = 200;
+
+		if (deadline) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0) {
+				kill(-pid, SIGKILL);
+				timed_out = true;
+				deadline = 0;
+			} else if (left < wait_ms) {
+				wait_ms = (int)left;
+			}
+		}
+		if (fds[0] >= 0) {
+			struct pollfd pf = { fds[0], POLLIN, 0 };
+			char chunk[8192];
+			ssize_t n;
+
+			if (poll(&pf, 1, wait_ms) > 0) {
+				n = read(fds[0], chunk, sizeof(chunk));
+				if (n > 0) {
+					buf_add(p->out, chunk, (size_t)n);
+					continue;
+				}
+				if (n == 0 || errno != EINTR) {
+					close(fds[0]);
+					fds[0] = -1;
+				}
+			}
+		} else {
+			struct timespec ts = { 0, 20 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+		if (fds[0] < 0 || timed_out) {
+			pid_t r = waitpid(pid, &ws, deadline || timed_out ? WNOHANG : 0);
+			if (r == pid)
+				reaped = true;
+			else if (r < 0 && errno != EINTR)
+				break;
+		}
+	}
+	/* Nothing of the group may outlive the build. */
+	kill(-pid, SIGKILL);
+	if (timed_out) {
+		xerr_set(err, XPIN_BUILD, "'%s' ran longer than %u s and was stopped",
+			 p->argv[0], p->timeout);
+		goto out;
+	}
+	if (!reaped) {
+		xerr_set(err, XPIN_BUILD, "lost track of '%s'", p->argv[0]);
+		goto out;
+	}
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	ret = 0;
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return ret;
 }
 
 bool util_is_hex(const char *s, size_t n)

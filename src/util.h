@@ -73,8 +73,29 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 
 /* Create a fresh private folder under $TMPDIR (or /tmp); out gets the path. */
 int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
+/* mkdir -p: path and its missing parents, mode 0755. */
+int util_mkdir_p(const char *path, struct xerr *err);
 /* Remove a tree (no symlink is followed). Returns 0 or -1 (errno set). */
 int util_rmtree(const char *path);
+
+/* A program to run: util_spawn. */
+struct util_proc {
+	const char *const *argv;  /* argv[0] is looked up in PATH */
+	const char *cwd;          /* NULL: the current folder */
+	const char *const *env;   /* NULL: inherit; else the whole environment */
+	int log_fd;               /* stderr (and stdout unless captured): -1 /dev/null */
+	struct buf *out;          /* when set, stdout is captured here */
+	unsigned timeout;         /* seconds; 0 for none */
+	int umask;                /* -1: inherit */
+};
+
+/*
+ * Run p->argv in its own process group and wait for it. Returns 0 with
+ * *status the exit status (128 + signal when killed), or -1 with err
+ * (XPIN_BUILD) when it could not start or ran past the timeout, in which
+ * case the whole group is killed.
+ */
+int util_spawn(int *status, const struct util_proc *p, struct xerr *err);
 
 bool util_is_hex(const char *s, size_t n);
 /* "2024-01-31" (UTC) from a unix time. */

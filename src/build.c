@@ -1,0 +1,523 @@
+/* build: nix and command builders, twice, with logs and timeouts. */
+#define _GNU_SOURCE
+#include "build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gitrepo.h"
+#include "hash.h"
+#include "nar.h"
+
+static void progress(const struct build_opts *o, const char *target,
+		     const char *what)
+{
+	if (o->progress)
+		o->progress(o->progress_ctx, target, what);
+}
+
+static int open_log(struct build_result *r, const struct build_opts *o,
+		    const char *suffix)
+{
+	int fd;
+
+	snprintf(r->log, sizeof(r->log), "%s/%s.%s.log", o->log_dir,
+		 r->target->name, suffix);
+	fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		xerr_set(&r->err, XPIN_BUILD, "cannot write the log '%s': %s",
+			 r->log, strerror(errno));
+	return fd;
+}
+
+static int fail(struct build_result *r, int code)
+{
+	r->failed = code ? code : XPIN_BUILD;
+	r->err.code = r->failed;
+	return -1;
+}
+
+/* Run argv, logging to a fresh log; stdout captured in out when given. */
+static int run(struct build_result *r, const struct build_opts *o,
+	       const char *suffix, const char *const *argv, const char *cwd,
+	       const char *const *env, int um, struct buf *out, int *status)
+{
+	struct util_proc p = { argv, cwd, env, -1, out, r->target->timeout, um };
+	int fd = open_log(r, o, suffix), ret;
+
+	if (fd < 0)
+		return fail(r, XPIN_BUILD);
+	p.log_fd = fd;
+	ret = util_spawn(status, &p, &r->err);
+	close(fd);
+	if (ret < 0) {
+		char msg[sizeof(r->err.msg)];
+		snprintf(msg, sizeof(msg), "%.600s (log: %.300s)", r->err.msg, r->log);
+		xerr_set(&r->err, XPIN_BUILD, "target '%s': %s", r->target->name, msg);
+		return fail(r, XPIN_BUILD);
+	}
+	return 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Artifacts of every output: keys are paths inside the output, prefixed
+ * with the output's name when it is not "out". */
+static int scan_outputs(json_t **arts, const json_t *outputs,
+			const char *suffix, const struct manifest_policy *pol,
+			size_t *nwarn, struct xerr *err)
+{
+	const char *name;
+	json_t *v;
+
+	*arts = json_object();
+	json_object_foreach((json_t *)outputs, name, v) {
+		struct buf path = BUF_INIT;
+		int ret;
+
+		buf_printf(&path, "%s%s", json_string_value(v), suffix);
+		ret = manifest_add_path(*arts, strcmp(name, "out") ? name : "",
+					path.data, pol, nwarn, err);
+		buf_release(&path);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* xpin needs flakes; Nix 2.8 has them behind this switch. */
+#define NIX_FEATURES "--extra-experimental-features", "nix-command flakes"
+
+static int nix_ref(struct buf *ref, const struct build_opts *o,
+		   const struct config_target *t)
+{
+	return buf_printf(ref, "%s#%s", o->project, t->attr);
+}
+
+/* `nix build --json`: drvPath and outputs of the (maybe cached) build. */
+static int nix_build(struct build_result *r, const struct build_opts *o,
+		     const char *suffix)
+{
+	struct buf ref = BUF_INIT, out = BUF_INIT;
+	json_t *doc = NULL, *first;
+	int status = 0, ret = -1;
+	const char *argv[] = { "nix", NIX_FEATURES, "build", "--no-link",
+			       "--json", "-L", NULL, NULL };
+
+	nix_ref(&ref, o, r->target);
+	argv[7] = ref.data;
+	if (run(r, o, suffix, argv, NULL, NULL, -1, &out, &status) < 0)
+		goto out;
+	if (status != 0) {
+		xerr_set(&r->err, XPIN_BUILD,
+			 "target '%s': nix build %s failed (exit %d; log: %s)",
+			 r->target->name, ref.data, status, r->log);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	doc = json_loadb(out.data ? out.data : "", out.len, 0, NULL);
+	first = json_array_get(doc, 0);
+	if (!json_is_string(json_object_get(first, "drvPath")) ||
+	    !json_is_object(json_object_get(first, "outputs"))) {
+		xerr_set(&r->err, XPIN_BUILD,
+			 "target '%s': nix build --json gave no drvPath and outputs (log: %s)",
+			 r->target->name, r->log);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	r->drv_path = strdup(json_string_value(json_object_get(first, "drvPath")));
+	r->outputs = json_incref(json_object_get(first, "outputs"));
+	ret = 0;
+out:
+	json_decref(doc);
+	buf_release(&ref);
+	buf_release(&out);
+	return ret;
+}
+
+/* `nix build --rebuild --keep-failed`: 0 when Nix found the same bytes,
+ * 1 when it kept a differing ".check" output, -1 when it failed. */
+static int nix_rebuild(struct build_result *r, const struct build_opts *o)
+{
+	struct buf ref = BUF_INIT;
+	const char *argv[] = { "nix", NIX_FEATURES, "build", "--rebuild",
+			       "--keep-failed", "--no-link", "-L", NULL, NULL };
+	const char *name;
+	json_t *v;
+	int status = 0, ret = -1;
+	bool kept = false;
+
+	nix_ref(&ref, o, r->target);
+	argv[8] = ref.data;
+	if (run(r, o, "rebuild", argv, NULL, NULL, -1, NULL, &status) < 0)
+		goto out;
+	if (status == 0) {
+		ret = 0;
+		goto out;
+	}
+	json_object_foreach(r->outputs, name, v) {
+		struct buf check = BUF_INIT;
+		buf_printf(&check, "%s.check", json_string_value(v));
+		kept |= exists(check.data);
+		buf_release(&check);
+	}
+	if (kept) {
+		ret = 1;
+		goto out;
+	}
+	xerr_set(&r->err, XPIN_BUILD,
+		 "target '%s': nix build --rebuild %s failed (exit %d; log: %s)",
+		 r->target->name, ref.data, status, r->log);
+	fail(r, XPIN_BUILD);
+out:
+	buf_release(&ref);
+	return ret;
+}
+
+static int nar_of_out(struct build_result *r)
+{
+	const char *out = json_string_value(json_object_get(r->outputs, "out"));
+	unsigned char d[32];
+
+	if (!out)
+		return 0;
+	if (nar_hash_path(d, out, &r->err) < 0)
+		return fail(r, XPIN_USAGE);
+	hash_sri_sha256(r->nar_hash, d);
+	return 0;
+}
+
+static int build_nix(struct build_result *r, enum build_mode mode,
+		     const json_t *prev, const struct manifest_policy *pol,
+		     const struct build_opts *o)
+{
+	const char *name;
+	json_t *v, *check_arts = NULL, *prev_out;
+	bool present = true;
+	size_t ignored = 0;
+	int rb;
+
+	r->builder = "nix";
+	if (mode == BUILD_PRESENT) {
+		prev_out = json_object_get(prev, "outputs");
+		if (!json_is_object(prev_out) || !json_object_size(prev_out)) {
+			xerr_set(&r->err, XPIN_USAGE,
+				 "target '%s': the manifest records no output paths",
+				 r->target->name);
+			return fail(r, XPIN_USAGE);
+		}
+		json_object_foreach(prev_out, name, v)
+			if (!exists(json_string_value(v))) {
+				xerr_set(&r->err, XPIN_BUILD,
+					 "target '%s': output %s is not in the store (build it, or drop --no-build)",
+					 r->target->name, json_string_value(v));
+				return fail(r, XPIN_BUILD);
+			}
+		r->outputs = json_incref(prev_out);
+		r->drv_path = json_string_value(json_object_get(prev, "drvPath"))
+			? strdup(json_string_value(json_object_get(prev, "drvPath")))
+			: NULL;
+		r->reproducible = true;
+		if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
+				 &r->err) < 0)
+			return fail(r, XPIN_USAGE);
+		return nar_of_out(r);
+	}
+	/* verify: a real build, even when the output is already there. */
+	prev_out = json_object_get(prev, "outputs");
+	json_object_foreach(prev_out, name, v)
+		present &= exists(json_string_value(v));
+	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
+	if (nix_build(r, o, "build") < 0)
+		return -1;
+	if (mode == BUILD_ONCE && !(prev_out && present)) {
+		r->reproducible = true;
+		if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
+				 &r->err) < 0)
+			return fail(r, XPIN_USAGE);
+		return nar_of_out(r);
+	}
+	progress(o, r->target->name, mode == BUILD_TWICE ? "build 2/2" : "rebuild");
+	rb = nix_rebuild(r, o);
+	if (rb < 0)
+		return -1;
+	if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
+			 &r->err) < 0 || nar_of_out(r) < 0)
+		return fail(r, XPIN_USAGE);
+	r->reproducible = rb == 0;
+	if (rb == 1) {
+		r->nix_differs = true;
+		if (scan_outputs(&check_arts, r->outputs, ".check", pol,
+				 &ignored, &r->err) < 0) {
+			json_decref(check_arts);
+			return fail(r, XPIN_USAGE);
+		}
+		r->differs = manifest_diff(r->artifacts, check_arts, "sha256");
+		if (mode == BUILD_ONCE) {
+			/* verify compares the fresh bytes with the manifest. */
+			json_decref(r->artifacts);
+			r->artifacts = check_arts;
+			check_arts = NULL;
+		}
+		json_decref(check_arts);
+	}
+	return 0;
+}
+
+/* The two command builds differ in everything a build should not depend on. */
+static const struct variation {
+	const char *dir;     /* folder shape under the temporary folder */
+	const char *tz, *lc_all;
+	int umask;
+} variations[2] = {
+	{ "src", "UTC", "C", 022 },
+	{ "build-b/a/longer/path/src", "Pacific/Kiritimati", "C.UTF-8", 077 },
+};
+
+static int run_command(struct build_result *r, const struct build_opts *o,
+		       int which, json_t *arts, const struct manifest_policy *pol,
+		       size_t *nwarn)
+{
+	const struct variation *v = &variations[which];
+	struct buf tmp = BUF_INIT, src = BUF_INIT, home = BUF_INIT, tdir = BUF_INIT;
+	struct buf e_path = BUF_INIT, e_home = BUF_INIT, e_tz = BUF_INIT,
+		   e_lc = BUF_INIT, e_sde = BUF_INIT, e_tmp = BUF_INIT;
+	struct gitrepo *repo = NULL;
+	const char *argv[] = { "/bin/sh", "-c", r->target->command, NULL };
+	char suffix[16];
+	size_t i;
+	int status = 0, ret = -1;
+
+	if (util_mkdtemp(&tmp, "xpin-build", &r->err) < 0) {
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	buf_printf(&src, "%s/%s", tmp.data, v->dir);
+	buf_printf(&home, "%s/home", tmp.data);
+	buf_printf(&tdir, "%s/tmp", tmp.data);
+	if (mkdir(home.data, 0700) < 0 || mkdir(tdir.data, 0700) < 0) {
+		xerr_set(&r->err, XPIN_BUILD, "cannot make folders in %s", tmp.data);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	repo = gitrepo_open(o->project, &r->err);
+	if (!repo || util_mkdir_p(src.data, &r->err) < 0 ||
+	    gitrepo_export(repo, o->commit, src.data, 0, &r->err) < 0) {
+		char msg[sizeof(r->err.msg)];
+		xerr_format(msg, sizeof(msg), &r->err);
+		xerr_set(&r->err, XPIN_BUILD, "target '%s': %.900s",
+			 r->target->name, msg);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	buf_printf(&e_path, "PATH=%s", o->path_env ? o->path_env : "/usr/bin:/bin");
+	buf_printf(&e_home, "HOME=%s", home.data);
+	buf_printf(&e_tz, "TZ=%s", v->tz);
+	buf_printf(&e_lc, "LC_ALL=%s", v->lc_all);
+	buf_printf(&e_sde, "SOURCE_DATE_EPOCH=%lld", (long long)o->commit_time);
+	buf_printf(&e_tmp, "TMPDIR=%s", tdir.data);
+	{
+		const char *env[] = { e_path.data, e_home.data, e_tz.data,
+				      e_lc.data, e_sde.data, e_tmp.data, NULL };
+		snprintf(suffix, sizeof(suffix), "build%d", which + 1);
+		if (run(r, o, suffix, argv, src.data, env, v->umask, NULL,
+			&status) < 0)
+			goto out;
+	}
+	if (status != 0) {
+		xerr_set(&r->err, XPIN_BUILD,
+			 "target '%s': '%s' failed (exit %d; log: %s)",
+			 r->target->name, r->target->command, status, r->log);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	for (i = 0; i < r->target->nartifacts; i++) {
+		struct buf a = BUF_INIT;
+		buf_printf(&a, "%s/%s", src.data, r->target->artifacts[i]);
+		if (!exists(a.data)) {
+			xerr_set(&r->err, XPIN_BUILD,
+				 "target '%s': the build left no '%s' (log: %s)",
+				 r->target->name, r->target->artifacts[i], r->log);
+			buf_release(&a);
+			fail(r, XPIN_BUILD);
+			goto out;
+		}
+		ret = manifest_add_path(arts, r->target->artifacts[i], a.data,
+					pol, nwarn, &r->err);
+		buf_release(&a);
+		if (ret < 0) {
+			fail(r, XPIN_USAGE);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	gitrepo_free(repo);
+	if (tmp.data)
+		util_rmtree(tmp.data);
+	buf_release(&tmp);
+	buf_release(&src);
+	buf_release(&home);
+	buf_release(&tdir);
+	buf_release(&e_path);
+	buf_release(&e_home);
+	buf_release(&e_tz);
+	buf_release(&e_lc);
+	buf_release(&e_sde);
+	buf_release(&e_tmp);
+	return ret;
+}
+
+static int build_command(struct build_result *r, enum build_mode mode,
+			 const struct manifest_policy *pol,
+			 const struct build_opts *o)
+{
+	json_t *second = NULL;
+	size_t i, ignored = 0;
+
+	r->builder = "command";
+	if (mode == BUILD_PRESENT) {
+		r->artifacts = json_object();
+		r->reproducible = true;
+		for (i = 0; i < r->target->nartifacts; i++) {
+			struct buf a = BUF_INIT;
+			int ret;
+			buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
+			ret = manifest_add_path(r->artifacts, r->target->artifacts[i],
+						a.data, pol, &r->nwarn, &r->err);
+			buf_release(&a);
+			if (ret < 0)
+				return fail(r, XPIN_USAGE);
+		}
+		return 0;
+	}
+	r->variations = json_array();
+	for (i = 0; i < (mode == BUILD_TWICE ? 2u : 1u); i++)
+		json_array_append_new(r->variations, json_pack(
+			"{s:s, s:s, s:s, s:s, s:I}", "build_dir", variations[i].dir,
+			"TZ", variations[i].tz, "LC_ALL", variations[i].lc_all,
+			"umask", i == 0 ? "022" : "077", "SOURCE_DATE_EPOCH",
+			(json_int_t)o->commit_time));
+	r->artifacts = json_object();
+	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
+	if (run_command(r, o, 0, r->artifacts, pol, &r->nwarn) < 0)
+		return -1;
+	r->reproducible = true;
+	if (mode != BUILD_TWICE)
+		return 0;
+	progress(o, r->target->name, "build 2/2");
+	second = json_object();
+	if (run_command(r, o, 1, second, pol, &ignored) < 0) {
+		json_decref(second);
+		return -1;
+	}
+	r->differs = manifest_diff(r->artifacts, second, "sha256");
+	r->reproducible = json_array_size(r->differs) == 0;
+	json_decref(second);
+	return 0;
+}
+
+int build_target(struct build_result *r, const struct config_target *t,
+		 enum build_mode mode, const json_t *prev,
+		 const struct manifest_policy *pol, const struct build_opts *o)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->target = t;
+	ret = t->attr ? build_nix(r, mode, prev, pol, o)
+		      : build_command(r, mode, pol, o);
+	if (!r->differs)
+		r->differs = json_array();
+	progress(o, t->name, ret < 0 ? "failed" : "done");
+	return ret;
+}
+
+void build_result_release(struct build_result *r)
+{
+	free(r->drv_path);
+	json_decref(r->outputs);
+	json_decref(r->artifacts);
+	json_decref(r->differs);
+	json_decref(r->variations);
+	memset(r, 0, sizeof(*r));
+}
+
+struct pool {
+	pthread_mutex_t lock;
+	size_t next, n;
+	struct build_result *r;
+	const struct config_target *const *t;
+	const struct manifest_policy *pol;
+	const json_t *const *prev;
+	enum build_mode mode;
+	const struct build_opts *o;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			return NULL;
+		build_target(&p->r[i], p->t[i], p->mode,
+			     p->prev ? p->prev[i] : NULL, &p->pol[i], p->o);
+	}
+}
+
+void build_all(struct build_result *r, const struct config_target *const *t,
+	       const struct manifest_policy *pol, const json_t *const *prev,
+	       size_t n, unsigned jobs, enum build_mode mode,
+	       const struct build_opts *o)
+{
+	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, r, t, pol, prev,
+			  mode, o };
+	pthread_t th[64];
+	unsigned i, started = 0;
+
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if (jobs > n)
+		jobs = (unsigned)n;
+	for (i = 1; i < jobs; i++)
+		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+			started++;
+	worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+int build_nix_version(struct buf *out, struct xerr *err)
+{
+	const char *argv[] = { "nix", "--version", NULL };
+	struct util_proc p = { argv, NULL, NULL, -1, out, 60, -1 };
+	int status = 0;
+
+	out->len = 0;
+	if (util_spawn(&status, &p, err) < 0)
+		return -1;
+	if (status != 0 || !out->len)
+		return xerr_set(err, XPIN_BUILD, "'nix --version' failed (exit %d); is Nix installed?",
+				status);
+	while (out->len && (out->data[out->len - 1] == '\n'))
+		out->data[--out->len] = '\0';
+	return 0;
+}

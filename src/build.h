@@ -1,0 +1,77 @@
+/*
+ * build: the builders. A nix target is built with `nix build --json`,
+ * then rebuilt with `nix build --rebuild --keep-failed`; a command target
+ * is run in two fresh exports of the commit's tree at different paths with
+ * varied TZ, LC_ALL, umask and HOME and the same SOURCE_DATE_EPOCH. Either
+ * way xpin hashes what came out itself (manifest_add_path) and compares.
+ *
+ * Every build runs with a timeout and logs to a file in o->log_dir, which
+ * failure messages name. A struct build_result owns what it holds
+ * (build_result_release).
+ */
+#ifndef XPIN_BUILD_H
+#define XPIN_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "jtext.h"
+#include "manifest.h"
+#include "util.h"
+
+typedef void (*build_progress_fn)(void *ctx, const char *target,
+				  const char *what);
+
+struct build_opts {
+	const char *project;     /* the project folder (holds flake.nix) */
+	const char *log_dir;     /* existing folder for build logs */
+	const char *path_env;    /* PATH given to command builds */
+	const char *commit;      /* the commit command builds export */
+	int64_t commit_time;     /* its committer time: SOURCE_DATE_EPOCH */
+	build_progress_fn progress; /* may be NULL; called from any thread */
+	void *progress_ctx;
+};
+
+enum build_mode {
+	BUILD_TWICE,      /* xpin lock: build, rebuild, compare */
+	BUILD_ONCE,       /* xpin verify: one real build */
+	BUILD_PRESENT,    /* xpin verify --no-build: what is there already */
+};
+
+struct build_result {
+	const struct config_target *target;
+	const char *builder;     /* "nix" or "command" */
+	char *drv_path;          /* nix */
+	json_t *outputs;         /* nix: {"out": "/nix/store/..."} */
+	json_t *artifacts;       /* the first build's, manifest form */
+	json_t *differs;         /* artifacts differing between the builds */
+	json_t *variations;      /* command: what varied between the builds */
+	char nar_hash[52];       /* nix: the NAR hash of the output, or "" */
+	bool reproducible;
+	bool nix_differs;        /* Nix itself reported a difference */
+	size_t nwarn;            /* policy warnings over all artifacts */
+	int failed;              /* 0, or the exit code (XPIN_BUILD, ...) */
+	struct xerr err;         /* why, when failed */
+	char log[512];           /* the log of the last build run */
+};
+
+/* Build t as mode says. Returns 0 when the builds ran (r->reproducible
+ * and r->nwarn tell the rest), -1 with r->failed and r->err otherwise.
+ * prev: for BUILD_ONCE and BUILD_PRESENT, the manifest's entry of the
+ * target (its output paths), or NULL. */
+int build_target(struct build_result *r, const struct config_target *t,
+		 enum build_mode mode, const json_t *prev,
+		 const struct manifest_policy *pol, const struct build_opts *o);
+void build_result_release(struct build_result *r);
+
+/* Run build_target for n targets, at most jobs at a time (threads). */
+void build_all(struct build_result *r, const struct config_target *const *t,
+	       const struct manifest_policy *pol, const json_t *const *prev,
+	       size_t n, unsigned jobs, enum build_mode mode,
+	       const struct build_opts *o);
+
+/* `nix --version`'s line, e.g. "nix (Nix) 2.8.0", into out. */
+int build_nix_version(struct buf *out, struct xerr *err);
+
+#endif

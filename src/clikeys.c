@@ -1,0 +1,96 @@
+/* clikeys: key and password sources for the commands. */
+#include "clikeys.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sign_secret *clikeys_secret(const char *path, struct xerr *err)
+{
+	const char *env = getenv("XPIN_SECRET_KEY"), *xdg, *home;
+	struct sign_secret *sk;
+	struct buf def = BUF_INIT;
+
+	if (path)
+		return sign_secret_read(path, err);
+	if (env && *env)
+		return sign_secret_parse(env, strlen(env), "XPIN_SECRET_KEY",
+					 err);
+	xdg = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	if (xdg && *xdg)
+		buf_printf(&def, "%s/xpin/xpin.key", xdg);
+	else if (home && *home)
+		buf_printf(&def, "%s/.config/xpin/xpin.key", home);
+	else {
+		xerr_set(err, XPIN_USAGE,
+			 "no secret key: use -s or set XPIN_SECRET_KEY");
+		return NULL;
+	}
+	sk = sign_secret_read(buf_cstr(&def), err);
+	if (!sk && err->code == XPIN_USAGE && access(buf_cstr(&def), F_OK) < 0)
+		xerr_hint(err, "create one with 'xpin keygen', or use -s or XPIN_SECRET_KEY");
+	buf_release(&def);
+	return sk;
+}
+
+struct sign_password *clikeys_password(const char *file, const char *key,
+				       struct xerr *err)
+{
+	const char *env = getenv("XPIN_PASSWORD");
+
+	if (file)
+		return sign_password_read_file(file, err);
+	if (env)
+		return sign_password_new(env, strlen(env), err);
+	if (isatty(0)) {
+		fprintf(stderr, "Password for %s: ", key);
+		fflush(stderr);
+	}
+	return sign_password_read(0, err);
+}
+
+struct sign_secret *clikeys_unlocked_secret(const char *path,
+					    const char *pwfile,
+					    struct xerr *err)
+{
+	struct sign_secret *sk = clikeys_secret(path, err);
+	struct sign_password *pw = NULL;
+
+	if (!sk || !sign_secret_encrypted(sk))
+		return sk;
+	pw = clikeys_password(pwfile, path ? path : "the secret key", err);
+	if (!pw || sign_secret_decrypt(sk, pw, err) < 0) {
+		sign_password_free(pw);
+		sign_secret_free(sk);
+		return NULL;
+	}
+	sign_password_free(pw);
+	return sk;
+}
+
+int clikeys_public(struct sign_pub *out, const char *file, const char *b64,
+		   struct xerr *err)
+{
+	if (b64)
+		return sign_pub_parse_base64(out, b64, err);
+	return sign_pub_load(out, file ? file : "xpin.pub", err);
+}
+
+int64_t clikeys_now(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (s && *s) {
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (!*end && !errno && v >= 0)
+			return v;
+	}
+	return (int64_t)time(NULL);
+}

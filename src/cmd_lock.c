@@ -1,0 +1,255 @@
+/* xpin lock: build every target twice, hash, check, record, sign. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clikeys.h"
+#include "commands.h"
+#include "flakelock.h"
+#include "project.h"
+
+enum { O_SEC = 1, O_JOBS, O_PWFILE, O_NOSIGN, O_CONFIG };
+
+static const struct opt_spec opts[] = {
+	{ O_SEC, 's', "secret-key", "SEC",
+	  "secret key (default: $XPIN_SECRET_KEY, else $XDG_CONFIG_HOME/xpin/xpin.key)" },
+	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
+	{ O_PWFILE, 0, "password-file", "FILE", "read the key's password from FILE" },
+	{ O_NOSIGN, 0, "no-sign", NULL, "write xpin.lock without signing it" },
+	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
+	OPT_SPEC_END
+};
+
+const struct cmd_help cmd_lock_help = {
+	"lock", "[TARGET...] [-s SEC] [-j N] [--password-file FILE] [--no-sign]",
+	"Build each target twice, hash and check it, write and sign xpin.lock.",
+	opts
+};
+
+struct prog {
+	pthread_mutex_t lock;
+	const struct gopts *g;
+	time_t start;
+};
+
+static void on_progress(void *ctx, const char *target, const char *what)
+{
+	struct prog *p = ctx;
+
+	if (!p->g->progress)
+		return;
+	pthread_mutex_lock(&p->lock);
+	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
+		(long)(time(NULL) - p->start));
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The reasons a target fails: not reproducible, policy warnings. */
+static void report(const struct gopts *g, const struct build_result *r)
+{
+	const struct config_target *t = r->target;
+	size_t i, nart = json_object_size(r->artifacts);
+	bool ok = r->reproducible && r->nwarn == 0;
+	const char *k;
+	json_t *a, *w;
+
+	if (g->quiet && ok)
+		return;
+	printf("%s%s%s %s: %s, %zu artifact%s, policy %s\n",
+	       cli_c(g, ok ? "green" : "red"), ok ? "ok" : "FAIL", cli_c(g, "reset"),
+	       t->name, r->reproducible ? "reproducible" : "NOT reproducible",
+	       nart, nart == 1 ? "" : "s", r->nwarn ? "broken" : "ok");
+	for (i = 0; i < json_array_size(r->differs); i++)
+		printf("  differs: %s\n",
+		       json_string_value(json_array_get(r->differs, i)));
+	if (!r->reproducible && !json_array_size(r->differs))
+		printf("  Nix reports a difference that no artifact's sha256 shows\n");
+	json_object_foreach(r->artifacts, k, a) {
+		json_t *ws = json_object_get(json_object_get(a, "elf"), "warnings");
+		json_array_foreach(ws, i, w)
+			printf("  %s: %s: %s\n", k,
+			       json_string_value(json_object_get(w, "code")),
+			       json_string_value(json_object_get(w, "message")));
+	}
+}
+
+static int sign_manifest(const char *secpath, const char *pwfile,
+			 struct xerr *err)
+{
+	struct sign_secret *sk;
+	struct sign_pub pub;
+	struct sign_opts so = { NULL, NULL, NULL };
+	struct buf tc = BUF_INIT, sig = BUF_INIT;
+	char keyid[17];
+	int ret = -1;
+
+	sk = clikeys_unlocked_secret(secpath, pwfile, err);
+	if (!sk)
+		return -1;
+	if (sign_secret_pub(&pub, sk, err) < 0)
+		goto out;
+	sign_keyid_hex(keyid, pub.keyid);
+	buf_printf(&tc, "timestamp:%lld\tfile:xpin.lock\tkey:%s",
+		   (long long)clikeys_now(), keyid);
+	so.trusted = tc.data;
+	if (sign_file(&sig, sk, "xpin.lock", &so, err) < 0 ||
+	    util_write_atomic("xpin.lock.minisig", sig.data, sig.len, 0644,
+			      err) < 0)
+		goto out;
+	ret = 0;
+out:
+	sign_secret_free(sk);
+	buf_release(&tc);
+	buf_release(&sig);
+	return ret;
+}
+
+int cmd_lock(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct opt_parser op;
+	struct project proj;
+	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
+	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
+				 on_progress, &prog };
+	const struct config_target **targets = NULL;
+	struct manifest_policy *pols = NULL;
+	struct build_result *res = NULL;
+	struct buf logs = BUF_INIT, nixv = BUF_INIT;
+	json_t *m = NULL, *old = NULL;
+	const char *secpath = NULL, *pwfile = NULL, *config = NULL, *val;
+	char **names;
+	size_t nnames = 0, n = 0, i;
+	unsigned jobs = 1;
+	bool nosign = false, have_proj = false, any_nix = false, failed = false;
+	int o, rc = XPIN_OK;
+
+	names = calloc((size_t)argc, sizeof(*names));
+	if (!names)
+		return XPIN_USAGE;
+	opt_init(&op, argc, argv, &cmd_lock_help, g);
+	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+		switch (o) {
+		case O_SEC:
+			secpath = val;
+			break;
+		case O_JOBS:
+			jobs = (unsigned)atoi(val);
+			if (jobs < 1 || jobs > 64) {
+				xerr_set(&err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+				goto fail;
+			}
+			break;
+		case O_PWFILE:
+			pwfile = val;
+			break;
+		case O_NOSIGN:
+			nosign = true;
+			break;
+		case O_CONFIG:
+			config = val;
+			break;
+		case OPT_HELP:
+			opt_usage(stdout, &cmd_lock_help);
+			goto out;
+		case OPT_ARG:
+			names[nnames++] = (char *)val;
+			break;
+		default:
+			goto fail;
+		}
+	}
+	if (project_open(&proj, ".", config, &err) < 0)
+		goto fail;
+	have_proj = true;
+	if (project_select(&targets, &n, &proj, names, nnames, &err) < 0)
+		goto fail;
+	pols = calloc(n + 1, sizeof(*pols));
+	res = calloc(n + 1, sizeof(*res));
+	if (!pols || !res)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (project_policy(&pols[i], targets[i], &err) < 0)
+			goto fail;
+		any_nix |= targets[i]->attr != NULL;
+		if (targets[i]->command && !proj.has_head) {
+			xerr_set(&err, XPIN_USAGE,
+				 "target '%s' is built from the commit's tree, but this is not a git repository with a commit",
+				 targets[i]->name);
+			goto fail;
+		}
+	}
+	if (any_nix && build_nix_version(&nixv, &err) < 0)
+		goto fail;
+	if (proj.dirty)
+		cli_warn(g, "the work tree has uncommitted changes; xpin.lock records it as dirty");
+	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
+		goto fail;
+	bo.log_dir = logs.data;
+	bo.commit = proj.has_head ? proj.head.rev : NULL;
+	bo.commit_time = proj.has_head ? proj.head.time : 0;
+	build_all(res, targets, pols, NULL, n, jobs, BUILD_TWICE, &bo);
+	for (i = 0; i < n; i++)
+		if (res[i].failed) {
+			cli_error(g, &res[i].err);
+			failed = true;
+		}
+	if (failed) {
+		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
+		rc = XPIN_BUILD;
+		goto out;
+	}
+	if (access("xpin.lock", F_OK) == 0) {
+		struct xerr e2 = XERR_INIT;
+		old = manifest_load("xpin.lock", &e2);
+	}
+	m = project_manifest(&proj, res, n, any_nix ? nixv.data : NULL, old, &err);
+	if (!m || manifest_save("xpin.lock", m, &err) < 0)
+		goto fail;
+	if (!nosign && sign_manifest(secpath, pwfile, &err) < 0) {
+		rc = cli_error(g, &err);
+		goto out;
+	}
+	if (g->json) {
+		struct buf b = BUF_INIT;
+		json_t *rep = json_object();
+		for (i = 0; i < n; i++)
+			json_object_set_new(rep, res[i].target->name,
+					    json_pack("{s:b, s:O, s:I}", "reproducible",
+						      res[i].reproducible, "differs",
+						      res[i].differs, "warnings",
+						      (json_int_t)res[i].nwarn));
+		jtext_dump_file(&b, rep);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
+		json_decref(rep);
+	} else {
+		for (i = 0; i < n; i++)
+			report(g, &res[i]);
+		if (!g->quiet)
+			printf("wrote xpin.lock%s\n", nosign ? " (not signed)" : " and xpin.lock.minisig");
+	}
+	for (i = 0; i < n; i++)
+		if (!res[i].reproducible || res[i].nwarn)
+			rc = XPIN_CHECK_FAILED;
+	util_rmtree(logs.data);
+	goto out;
+fail:
+	rc = cli_error(g, &err);
+out:
+	for (i = 0; res && i < n; i++)
+		build_result_release(&res[i]);
+	free(res);
+	free(pols);
+	free(targets);
+	free(names);
+	json_decref(m);
+	json_decref(old);
+	buf_release(&logs);
+	buf_release(&nixv);
+	if (have_proj)
+		project_release(&proj);
+	return rc;
+}
