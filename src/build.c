@@ -394,6 +394,13 @@ static int build_command(struct build_result *r, enum build_mode mode,
 			struct buf a = BUF_INIT;
 			int ret;
 			buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
+			if (!exists(a.data)) {
+				xerr_set(&r->err, XPIN_USAGE,
+					 "target '%s': artifact '%s' is not present (build it, or drop --no-build)",
+					 r->target->name, r->target->artifacts[i]);
+				buf_release(&a);
+				return fail(r, XPIN_USAGE);
+			}
 			ret = manifest_add_path(r->artifacts, r->target->artifacts[i],
 						a.data, pol, &r->nwarn, &r->err);
 			buf_release(&a);

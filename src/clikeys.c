@@ -60,10 +60,15 @@ struct sign_secret *clikeys_unlocked_secret(const char *path,
 	struct sign_secret *sk = clikeys_secret(path, err);
 	struct sign_password *pw = NULL;
 
-	if (!sk || !sign_secret_encrypted(sk))
-		return sk;
-	pw = clikeys_password(pwfile, path ? path : "the secret key", err);
-	if (!pw || sign_secret_decrypt(sk, pw, err) < 0) {
+	if (!sk)
+		return NULL;
+	/* An unencrypted key is opened without a password. */
+	if (sign_secret_encrypted(sk) &&
+	    !(pw = clikeys_password(pwfile, path ? path : "the secret key", err))) {
+		sign_secret_free(sk);
+		return NULL;
+	}
+	if (sign_secret_decrypt(sk, pw, err) < 0) {
 		sign_password_free(pw);
 		sign_secret_free(sk);
 		return NULL;

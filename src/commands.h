@@ -13,6 +13,7 @@ typedef int (*cmd_fn)(int argc, char **argv, struct gopts *g);
 XPIN_COMMAND(pins);
 XPIN_COMMAND(pin);
 XPIN_COMMAND(lock);
+XPIN_COMMAND(verify);
 XPIN_COMMAND(keygen);
 XPIN_COMMAND(sign);
 XPIN_COMMAND(checksig);

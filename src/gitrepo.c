@@ -1755,10 +1755,12 @@ out:
 }
 
 int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
-		       struct gitrepo *r, struct xerr *err)
+		       struct gitrepo *r, const char *const *skip,
+		       struct xerr *err)
 {
 	git_status_options so;
 	git_status_list *st = NULL;
+	size_t i, n;
 
 	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
 	if (gitrepo_commit_info(out, r, "HEAD", err) < 0)
@@ -1771,7 +1773,19 @@ int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
 		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
 	if (git_status_list_new(&st, r->repo, &so) < 0)
 		return git_fail(err, "cannot read the status of '%s'", r->path);
-	*dirty = git_status_list_entrycount(st) > 0;
+	n = git_status_list_entrycount(st);
+	for (i = 0; i < n && !*dirty; i++) {
+		const git_status_entry *e = git_status_byindex(st, i);
+		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir
+							      : e->head_to_index;
+		const char *path = d ? d->new_file.path : NULL;
+		size_t k;
+		bool skipped = false;
+
+		for (k = 0; path && skip && skip[k]; k++)
+			skipped |= !strcmp(path, skip[k]);
+		*dirty = !skipped;
+	}
 	git_status_list_free(st);
 	return 0;
 }

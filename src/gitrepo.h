@@ -154,8 +154,10 @@ int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
 		      const char *ref, unsigned flags, struct xerr *err);
 
 /* The work tree's HEAD commit (out, with its time), and whether tracked
- * files differ from it or untracked, not ignored files exist (*dirty). */
+ * files differ from it or untracked, not ignored files exist (*dirty),
+ * leaving out the paths in skip (NULL-terminated, may be NULL). */
 int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
-		       struct gitrepo *r, struct xerr *err);
+		       struct gitrepo *r, const char *const *skip,
+		       struct xerr *err);
 
 #endif

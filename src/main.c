@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "hash.h"
 
 #ifndef XPIN_VERSION
 #define XPIN_VERSION "0.1.0"
@@ -20,6 +21,7 @@ static const struct command commands[] = {
 	{ cmd_pins, &cmd_pins_help },
 	{ cmd_pin, &cmd_pin_help },
 	{ cmd_lock, &cmd_lock_help },
+	{ cmd_verify, &cmd_verify_help },
 	{ cmd_keygen, &cmd_keygen_help },
 	{ cmd_sign, &cmd_sign_help },
 	{ cmd_checksig, &cmd_checksig_help },
@@ -114,6 +116,11 @@ int main(int argc, char **argv)
 
 	cli_resolve_color(&g, 0);
 	g.progress = isatty(2);
+	/* libsodium, before any thread or secret exists. */
+	if (hash_init() < 0) {
+		fprintf(stderr, "xpin: cannot initialise libsodium\n");
+		return XPIN_USAGE;
+	}
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 

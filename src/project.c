@@ -52,8 +52,12 @@ int project_open(struct project *p, const char *dir, const char *config,
 	}
 	repo = gitrepo_open(dir, NULL);
 	if (repo) {
+		/* What xpin lock writes does not make the tree dirty. */
+		static const char *const outputs[] = { "xpin.lock",
+						       "xpin.lock.minisig", NULL };
 		struct xerr e2 = XERR_INIT;
-		p->has_head = gitrepo_head_state(&p->head, &p->dirty, repo, &e2) == 0;
+		p->has_head = gitrepo_head_state(&p->head, &p->dirty, repo,
+						 outputs, &e2) == 0;
 	}
 	ret = 0;
 out:

@@ -1,0 +1,293 @@
+/* xpin verify: for CI: signature, pins, rebuild, compare, policy. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clikeys.h"
+#include "commands.h"
+#include "flakelock.h"
+#include "project.h"
+
+enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG };
+
+static const struct opt_spec opts[] = {
+	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub)" },
+	{ O_KEY, 'P', "public-key-base64", "KEY", "the signer's public key, base64" },
+	{ O_NOBUILD, 0, "no-build", NULL, "check the outputs already present instead of rebuilding" },
+	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
+	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
+	OPT_SPEC_END
+};
+
+const struct cmd_help cmd_verify_help = {
+	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--json]",
+	"Check xpin.lock: its signature, the pins, a rebuild of each target, the policy.",
+	opts
+};
+
+struct prog {
+	pthread_mutex_t lock;
+	const struct gopts *g;
+	time_t start;
+};
+
+static void on_progress(void *ctx, const char *target, const char *what)
+{
+	struct prog *p = ctx;
+
+	if (!p->g->progress)
+		return;
+	pthread_mutex_lock(&p->lock);
+	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
+		(long)(time(NULL) - p->start));
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Step 1: the signature over xpin.lock. */
+static int check_signature(json_t *rep, const char *pubfile, const char *b64,
+			   struct xerr *err)
+{
+	struct sign_pub pub;
+	struct sign_sig sig;
+
+	if (clikeys_public(&pub, pubfile, b64, err) < 0)
+		return -1;
+	if (sign_sig_load(&sig, "xpin.lock.minisig", err) < 0) {
+		err->code = XPIN_SIGNATURE;
+		return -1;
+	}
+	if (sign_verify_file(&sig, &pub, "xpin.lock", SIGN_PREHASHED_ONLY,
+			     err) < 0)
+		return -1;
+	json_object_set_new(rep, "signature", json_pack("{s:b, s:s}", "ok", 1,
+				"trusted_comment", sig.trusted));
+	return 0;
+}
+
+/* Step 2: flake.lock pins what xpin.lock recorded. */
+static int check_pins(json_t *rep, const struct project *p, const json_t *m,
+		      const struct gopts *g, struct xerr *err)
+{
+	json_t *want = json_object_get(m, "inputs"), *now = NULL, *v, *list;
+	const char *name;
+	char **names;
+	size_t n = 0;
+	int bad = 0;
+
+	names = calloc(json_object_size(want) + 1, sizeof(*names));
+	json_object_foreach(want, name, v)
+		names[n++] = (char *)name;
+	list = json_array();
+	json_object_set_new(rep, "inputs", list);
+	if (n && !p->lock) {
+		free(names);
+		return xerr_set(err, XPIN_CHECK_FAILED,
+				"xpin.lock pins %zu inputs, but there is no flake.lock", n);
+	}
+	if (n && manifest_inputs(&now, p->lock, names, n, err) < 0) {
+		free(names);
+		err->code = XPIN_CHECK_FAILED;
+		return -1;
+	}
+	free(names);
+	json_object_foreach(want, name, v) {
+		json_t *cur = json_object_get(now, name);
+		bool same = json_equal(v, cur);
+		const char *r1 = json_string_value(json_object_get(v, "rev"));
+		const char *r2 = json_string_value(json_object_get(cur, "rev"));
+
+		json_array_append_new(list, json_pack("{s:s, s:b, s:O, s:O}",
+			"input", name, "ok", same, "locked", v,
+			"current", cur ? cur : json_null()));
+		if (same)
+			continue;
+		if (!bad)
+			xerr_set(err, XPIN_CHECK_FAILED,
+				 "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
+				 name, r2 ? r2 : "something else", r1 ? r1 : "no rev");
+		if (!g->json)
+			fprintf(stderr, "xpin: input '%s': flake.lock %s, xpin.lock %s\n",
+				name, r2 ? r2 : "(changed)", r1 ? r1 : "(none)");
+		bad = 1;
+	}
+	json_decref(now);
+	return bad ? -1 : 0;
+}
+
+int cmd_verify(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct opt_parser op;
+	struct project proj;
+	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
+	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
+				 on_progress, &prog };
+	const struct config_target **targets = NULL;
+	const json_t **prev = NULL;
+	struct manifest_policy *pols = NULL;
+	struct build_result *res = NULL;
+	struct buf logs = BUF_INIT;
+	json_t *m = NULL, *rep = json_object(), *trep = json_object();
+	const char *pubfile = NULL, *b64 = NULL, *config = NULL, *val;
+	char **names;
+	size_t nnames = 0, n = 0, i;
+	unsigned jobs = 1;
+	bool nobuild = false, have_proj = false;
+	int o, rc = XPIN_OK;
+
+	names = calloc((size_t)argc, sizeof(*names));
+	if (!names)
+		return XPIN_USAGE;
+	opt_init(&op, argc, argv, &cmd_verify_help, g);
+	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+		switch (o) {
+		case O_PUB:
+			pubfile = val;
+			break;
+		case O_KEY:
+			b64 = val;
+			break;
+		case O_NOBUILD:
+			nobuild = true;
+			break;
+		case O_JOBS:
+			jobs = (unsigned)atoi(val);
+			if (jobs < 1 || jobs > 64) {
+				xerr_set(&err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+				goto fail;
+			}
+			break;
+		case O_CONFIG:
+			config = val;
+			break;
+		case OPT_HELP:
+			opt_usage(stdout, &cmd_verify_help);
+			goto out;
+		case OPT_ARG:
+			names[nnames++] = (char *)val;
+			break;
+		default:
+			goto fail;
+		}
+	}
+	m = manifest_load("xpin.lock", &err);
+	if (!m)
+		goto fail;
+	if (!nnames) {
+		char **all = realloc(names, (json_object_size(json_object_get(
+				m, "targets")) + 1) * sizeof(*names));
+		if (!all)
+			goto fail;
+		names = all;
+	}
+	if (check_signature(rep, pubfile, b64, &err) < 0)
+		goto fail;
+	if (!g->json && !g->quiet)
+		printf("signature: ok\n");
+	if (project_open(&proj, ".", config, &err) < 0)
+		goto fail;
+	have_proj = true;
+	if (check_pins(rep, &proj, m, g, &err) < 0)
+		goto fail;
+	if (!g->json && !g->quiet)
+		printf("pins: ok (%zu inputs)\n", json_object_size(json_object_get(m, "inputs")));
+	if (!nnames) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(m, "targets"), k, v)
+			names[nnames++] = (char *)k;
+		qsort(names, nnames, sizeof(*names), (int (*)(const void *, const void *))strcmp);
+	}
+	if (project_select(&targets, &n, &proj, names, nnames, &err) < 0)
+		goto fail;
+	pols = calloc(n + 1, sizeof(*pols));
+	res = calloc(n + 1, sizeof(*res));
+	prev = calloc(n + 1, sizeof(*prev));
+	if (!pols || !res || !prev)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		prev[i] = json_object_get(json_object_get(m, "targets"), targets[i]->name);
+		if (!prev[i]) {
+			xerr_set(&err, XPIN_CHECK_FAILED,
+				 "target '%s' is not in xpin.lock; run 'xpin lock'",
+				 targets[i]->name);
+			goto fail;
+		}
+		if (project_policy(&pols[i], targets[i], &err) < 0)
+			goto fail;
+	}
+	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
+		goto fail;
+	bo.log_dir = logs.data;
+	bo.commit = proj.has_head ? proj.head.rev : NULL;
+	bo.commit_time = proj.has_head ? proj.head.time : 0;
+	build_all(res, targets, pols, prev, n, jobs,
+		  nobuild ? BUILD_PRESENT : BUILD_ONCE, &bo);
+	for (i = 0; i < n; i++) {
+		const struct build_result *r = &res[i];
+		json_t *want = json_object_get(prev[i], "artifacts"), *diff;
+		size_t k;
+
+		if (r->failed) {
+			cli_error(g, &r->err);
+			if (rc == XPIN_OK || r->failed == XPIN_BUILD)
+				rc = r->failed;
+			json_object_set_new(trep, r->target->name, json_pack(
+				"{s:b, s:s}", "ok", 0, "error", r->err.msg));
+			continue;
+		}
+		diff = manifest_diff(want, r->artifacts, NULL);
+		for (k = 0; k < json_array_size(diff); k++) {
+			const char *a = json_string_value(json_array_get(diff, k));
+			if (!g->json)
+				fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
+					r->target->name, a);
+		}
+		if (r->nwarn && !g->json)
+			fprintf(stderr, "xpin: target '%s': %zu policy warning%s (see 'xpin elf')\n",
+				r->target->name, r->nwarn, r->nwarn == 1 ? "" : "s");
+		if ((json_array_size(diff) || r->nwarn) && rc == XPIN_OK)
+			rc = XPIN_CHECK_FAILED;
+		if (!g->json && !g->quiet && !json_array_size(diff) && !r->nwarn)
+			printf("target %s: ok (%zu artifacts match)\n", r->target->name,
+			       json_object_size(want));
+		json_object_set_new(trep, r->target->name, json_pack(
+			"{s:b, s:o, s:I}", "ok", !json_array_size(diff) && !r->nwarn,
+			"differs", diff, "warnings", (json_int_t)r->nwarn));
+	}
+	if (rc == XPIN_BUILD)
+		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
+	else
+		util_rmtree(logs.data);
+	goto out;
+fail:
+	rc = g->json ? (err.code ? err.code : XPIN_USAGE) : cli_error(g, &err);
+	if (g->json)
+		json_object_set_new(rep, "error", json_string(err.msg));
+out:
+	if (g->json) {
+		struct buf b = BUF_INIT;
+		json_object_set(rep, "targets", trep);
+		json_object_set_new(rep, "ok", json_boolean(rc == XPIN_OK));
+		json_object_set_new(rep, "exit", json_integer(rc));
+		jtext_dump_file(&b, rep);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
+	}
+	for (i = 0; res && i < n; i++)
+		build_result_release(&res[i]);
+	free(res);
+	free(pols);
+	free(prev);
+	free(targets);
+	free(names);
+	json_decref(m);
+	json_decref(rep);
+	json_decref(trep);
+	buf_release(&logs);
+	if (have_proj)
+		project_release(&proj);
+	return rc;
+}
