@@ -822,18 +822,19 @@ static void set_linkage(const struct rd *r, struct elf_facts *f,
 	for (i = 0; i < r->phnum; i++)
 		if (r->ph[i].type == PT_GNU_STACK && (r->ph[i].flags & PF_X))
 			f->execstack = 1;
-	f->pie = f->type == ET_DYN && (f->interpreter || pie_flag);
+	/* file(1)'s rules: an ET_DYN is a PIE executable only with DF_1_PIE;
+	 * without it, it is a library even with a PT_INTERP (libc.so.6). */
+	f->pie = f->type == ET_DYN && pie_flag;
 	if (f->type != ET_EXEC && f->type != ET_DYN)
 		f->linkage = ELF_LINK_NONE;
-	else if (f->interpreter)
+	else if (f->type == ET_DYN && !pie_flag)
+		f->linkage = ELF_LINK_SHARED;
+	else if (f->interpreter || f->nneeded)
 		f->linkage = ELF_LINK_DYNAMIC;
 	else if (f->type == ET_DYN)
-		f->linkage = !pie_flag ? ELF_LINK_SHARED
-			     : f->nneeded ? ELF_LINK_DYNAMIC
-					  : ELF_LINK_STATIC_PIE;
+		f->linkage = ELF_LINK_STATIC_PIE;
 	else
-		f->linkage = f->nneeded || d->present ? ELF_LINK_DYNAMIC
-						       : ELF_LINK_STATIC;
+		f->linkage = d->present ? ELF_LINK_DYNAMIC : ELF_LINK_STATIC;
 }
 
 int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
@@ -1280,7 +1281,7 @@ static int check_target(struct elf_warnings *out, const struct elf_facts *f,
 		 f->big_endian ? "big" : "little", t->triple,
 		 t->big_endian ? "big" : "little") < 0)
 		return -1;
-	if (t->musl && f->linkage == ELF_LINK_DYNAMIC &&
+	if (t->musl && (f->linkage == ELF_LINK_DYNAMIC || f->interpreter) &&
 	    warn(out, err, "musl-dynamic",
 		 "target %s is musl but the binary is dynamically linked%s%s%s: it needs a musl loader where it runs (musl-gcc -static-pie gives a dynamic binary); link it with -static",
 		 t->triple, f->interpreter ? " (interpreter " : "",

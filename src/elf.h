@@ -31,10 +31,10 @@
 
 enum elf_linkage {
 	ELF_LINK_NONE = 0,   /* relocatable objects, core files */
-	ELF_LINK_STATIC,     /* no PT_INTERP, no PT_DYNAMIC */
+	ELF_LINK_STATIC,     /* ET_EXEC: no PT_INTERP, no PT_DYNAMIC */
 	ELF_LINK_STATIC_PIE, /* ET_DYN, DF_1_PIE, no PT_INTERP, no DT_NEEDED */
-	ELF_LINK_DYNAMIC,    /* PT_INTERP or DT_NEEDED */
-	ELF_LINK_SHARED,     /* a library */
+	ELF_LINK_DYNAMIC,    /* an executable with PT_INTERP or DT_NEEDED */
+	ELF_LINK_SHARED,     /* a library: ET_DYN without DF_1_PIE */
 };
 
 struct elf_facts {
@@ -45,7 +45,7 @@ struct elf_facts {
 	unsigned machine;       /* e_machine */
 	uint64_t entry;
 	enum elf_linkage linkage;
-	bool pie;               /* ET_DYN with PT_INTERP or DF_1_PIE */
+	bool pie;               /* ET_DYN with DF_1_PIE: a PIE executable */
 	char *interpreter;      /* PT_INTERP, or NULL */
 	char **needed;          /* DT_NEEDED, in file order */
 	size_t nneeded;

@@ -226,6 +226,14 @@ void test_elf__linkage_rules(void)
 	T_ASSERT(!f.pie);
 	elf_facts_release(&f);
 
+	/* A PT_INTERP without DF_1_PIE: a library that runs (libc.so.6). */
+	build_dynamic(&m);
+	dyn(&m, 5, 0x15, 0);
+	T_INTEQ(read_img(&f, &m, IMG_SIZE, &err), 0);
+	T_INTEQ(f.linkage, ELF_LINK_SHARED);
+	T_ASSERT(!f.pie && f.interpreter != NULL);
+	elf_facts_release(&f);
+
 	/* DF_1_PIE with DT_NEEDED but no interpreter: dynamic. */
 	build_dynamic(&m);
 	put(&m, 64 + 56 * 1, 4, 0);
