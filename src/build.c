@@ -263,13 +263,9 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 			json_decref(check_arts);
 			return fail(r, XPIN_USAGE);
 		}
+		/* verify then compares both the output in the store and
+		 * the rebuild (through differs) with the manifest. */
 		r->differs = manifest_diff(r->artifacts, check_arts, "sha256");
-		if (mode == BUILD_ONCE) {
-			/* verify compares the fresh bytes with the manifest. */
-			json_decref(r->artifacts);
-			r->artifacts = check_arts;
-			check_arts = NULL;
-		}
 		json_decref(check_arts);
 	}
 	return 0;

@@ -172,6 +172,13 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 			goto fail;
 		}
 	}
+	/* The signature first: nothing in an unsigned file is worth reading. */
+	if (access("xpin.lock", F_OK) < 0) {
+		xerr_set(&err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
+		goto fail;
+	}
+	if (check_signature(rep, pubfile, b64, &err) < 0)
+		goto fail;
 	m = manifest_load("xpin.lock", &err);
 	if (!m)
 		goto fail;
@@ -182,8 +189,6 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 			goto fail;
 		names = all;
 	}
-	if (check_signature(rep, pubfile, b64, &err) < 0)
-		goto fail;
 	if (!g->json && !g->quiet)
 		printf("signature: ok\n");
 	if (project_open(&proj, ".", config, &err) < 0)
@@ -244,6 +249,14 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 			if (!g->json)
 				fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
 					r->target->name, a);
+		}
+		/* The output in the store matched, but a rebuild did not. */
+		for (k = 0; k < json_array_size(r->differs); k++) {
+			json_t *a = json_array_get(r->differs, k);
+			if (!g->json)
+				fprintf(stderr, "xpin: target '%s': artifact '%s' differs between the store and a rebuild\n",
+					r->target->name, json_string_value(a));
+			json_array_append(diff, a);
 		}
 		if (r->nwarn && !g->json)
 			fprintf(stderr, "xpin: target '%s': %zu policy warning%s (see 'xpin elf')\n",
