@@ -192,7 +192,8 @@ json_t *manifest_diff(const json_t *a, const json_t *b, const char *what)
 		bool same;
 		if (!x || !y)
 			same = false;
-		else if (what)
+		else if (what && (json_object_get(x, what) ||
+				  json_object_get(y, what)))
 			same = json_equal(json_object_get(x, what),
 					  json_object_get(y, what));
 		else
