@@ -449,7 +449,7 @@ static void read_sections(struct rd *r, struct elf_facts *f)
 }
 
 /* The dynamic table: PT_DYNAMIC, or the SHT_DYNAMIC section without one. */
-static int find_dynamic(struct rd *r, struct dyn *d)
+static void find_dynamic(const struct rd *r, struct dyn *d)
 {
 	size_t i;
 
@@ -458,15 +458,14 @@ static int find_dynamic(struct rd *r, struct dyn *d)
 			d->present = true;
 			d->off = r->ph[i].offset;
 			d->size = r->ph[i].filesz;
-			return 0;
+			return;
 		}
 	for (i = 1; i < r->shnum; i++)
 		if (r->sh[i].type == SHT_DYNAMIC) {
 			d->present = true;
 			section_data(r, i, &d->off, &d->size);
-			return 0;
+			return;
 		}
-	return 0;
 }
 
 static void scan_dynamic(struct rd *r, struct dyn *d)
@@ -564,8 +563,7 @@ static int read_dynamic(struct rd *r, struct elf_facts *f, struct dyn *d)
 	uint64_t ent = r->is64 ? 16 : 8, n, i;
 	size_t k = 0;
 
-	if (find_dynamic(r, d) < 0)
-		return -1;
+	find_dynamic(r, d);
 	if (!d->present)
 		return 0;
 	scan_dynamic(r, d);
