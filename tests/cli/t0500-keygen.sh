@@ -69,7 +69,7 @@ expect_exit 0 "-f: xpin checks it with the new public key" "$XPIN" checksig payl
 expect_exit 0 "keygen -W -p -s" "$XPIN" keygen -W -p "$TMP/k.pub" -s "$TMP/k.key"
 expect_eq "-s: mode 0600" "600" "$(stat -c %a "$TMP/k.key")"
 expect_eq "the secret key line is as long as minisign's" \
-	"$(sed -n 2p "$VEC/sign/key-plain/minisign.key" | wc -c)" "$(sed -n 2p "$TMP/k.key" | wc -c)"
+	"$(sed -n 2p "$VEC/sign/key-plain/key-plain.key" | wc -c)" "$(sed -n 2p "$TMP/k.key" | wc -c)"
 expect_exit 0 "--json" "$XPIN" --json keygen -W -p "$TMP/j.pub" -s "$TMP/j.key"
 jid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["keyid"])' "$TMP/out")
 expect_eq "--json: keyid as in the public key comment" "$(sed -n '1s/.* //p' "$TMP/j.pub")" "$jid"

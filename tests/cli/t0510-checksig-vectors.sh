@@ -8,21 +8,23 @@ S=$VEC/sign
 
 for d in "$S"/good-*/; do
 	c=$(basename "$d")
-	k=$S/$(cat "$d/key")
-	expect_exit 0 "checksig $c" "$XPIN" checksig -p "$k/minisign.pub" "$d/$c.txt"
+	k=$(cat "$d/key")
+	pub=$S/$k/$k.pub
+	expect_exit 0 "checksig $c" "$XPIN" checksig -p "$pub" "$d/$c.txt"
 	expect_same "checksig $c prints minisign's trusted comment" "$d/trusted-comment" "$TMP/out"
 	if [ -s "$TMP/err" ]; then not_ok "checksig $c: quiet on stderr"; else ok "checksig $c: quiet on stderr"; fi
 done
 
 for d in "$S"/bad-*/; do
 	c=$(basename "$d")
-	k=$S/$(cat "$d/key")
-	expect_exit 3 "checksig $c exits 3" "$XPIN" checksig -p "$k/minisign.pub" "$d/$c.txt"
+	k=$(cat "$d/key")
+	pub=$S/$k/$k.pub
+	expect_exit 3 "checksig $c exits 3" "$XPIN" checksig -p "$pub" "$d/$c.txt"
 	expect_one_line "checksig $c: one line" "$TMP/err"
 	expect_grep "checksig $c: names the reason" "$(cat "$d/reason")" "$TMP/err"
 	if [ -s "$TMP/out" ]; then not_ok "checksig $c: nothing on stdout"; else ok "checksig $c: nothing on stdout"; fi
 	# The independent check: minisign rejects the same file.
-	if minisign -V -q -p "$k/minisign.pub" -m "$d/$c.txt" >/dev/null 2>&1; then
+	if minisign -V -q -p "$pub" -m "$d/$c.txt" >/dev/null 2>&1; then
 		not_ok "minisign also rejects $c"
 	else
 		ok "minisign also rejects $c"
@@ -30,13 +32,13 @@ for d in "$S"/bad-*/; do
 done
 
 G=$S/good-plain
-P=$S/key-plain/minisign.pub
+P=$S/key-plain/key-plain.pub
 # -P with the base64 line of the key, -x with the signature elsewhere.
 cp "$G/good-plain.txt" "$TMP/msg"
 cp "$G/good-plain.txt.minisig" "$TMP/elsewhere.sig"
 expect_exit 0 "-P KEY and -x SIG" "$XPIN" checksig -P "$(sed -n 2p "$P")" -x "$TMP/elsewhere.sig" "$TMP/msg"
 expect_same "-P KEY: the trusted comment" "$G/trusted-comment" "$TMP/out"
-expect_exit 3 "-P with another key: exit 3" "$XPIN" checksig -P "$(sed -n 2p "$S/key-enc/minisign.pub")" -x "$TMP/elsewhere.sig" "$TMP/msg"
+expect_exit 3 "-P with another key: exit 3" "$XPIN" checksig -P "$(sed -n 2p "$S/key-enc/key-enc.pub")" -x "$TMP/elsewhere.sig" "$TMP/msg"
 expect_grep "-P with another key: key id mismatch" "key id mismatch" "$TMP/err"
 expect_exit 3 "-P that is not a key: exit 3" "$XPIN" checksig -P "not-a-key" -x "$TMP/elsewhere.sig" "$TMP/msg"
 expect_one_line "-P that is not a key: one line" "$TMP/err"
@@ -78,7 +80,7 @@ expect_exit 2 "missing public key file: exit 2" "$XPIN" checksig -p "$TMP/nope.p
 expect_exit 2 "missing signed file: exit 2" "$XPIN" checksig -p "$P" -x "$TMP/elsewhere.sig" "$TMP/nope"
 expect_exit 2 "no file: exit 2" "$XPIN" checksig -p "$P"
 expect_exit 2 "two files: exit 2" "$XPIN" checksig -p "$P" "$TMP/msg" "$TMP/msg"
-expect_exit 3 "a secret key given as public key: exit 3" "$XPIN" checksig -p "$S/key-plain/minisign.key" -x "$TMP/elsewhere.sig" "$TMP/msg"
+expect_exit 3 "a secret key given as public key: exit 3" "$XPIN" checksig -p "$S/key-plain/key-plain.key" -x "$TMP/elsewhere.sig" "$TMP/msg"
 expect_one_line "a secret key given as public key: one line" "$TMP/err"
 
 expect_exit 0 "checksig --help" "$XPIN" checksig --help

@@ -14,7 +14,7 @@ mkdir "$TMP/a"
 cp "$S/good-enc/good-enc.txt" "$TMP/a/"
 export XPIN_PASSWORD="$PW"
 expect_exit 0 "sign with minisign's encrypted key (XPIN_PASSWORD)" \
-	"$XPIN" sign -s "$E/minisign.key" -p "$E/minisign.pub" \
+	"$XPIN" sign -s "$E/key-enc.key" -p "$E/key-enc.pub" \
 	-t "$(cat "$S/good-enc/trusted-comment")" "$TMP/a/good-enc.txt"
 unset XPIN_PASSWORD
 expect_same "the same bytes as minisign's signature" "$S/good-enc/good-enc.txt.minisig" "$TMP/a/good-enc.txt.minisig"
@@ -22,7 +22,7 @@ expect_same "the same bytes as minisign's signature" "$S/good-enc/good-enc.txt.m
 # 2. A wrong password on standard input: exit 3, and nothing written.
 printf 'x\n' >"$TMP/a/fresh"
 printf 'not-the-password\n' >"$TMP/wrong"
-expect_exit 3 "a wrong password: exit 3" "$XPIN" sign -s "$E/minisign.key" "$TMP/a/fresh" <"$TMP/wrong"
+expect_exit 3 "a wrong password: exit 3" "$XPIN" sign -s "$E/key-enc.key" "$TMP/a/fresh" <"$TMP/wrong"
 expect_one_line "a wrong password: one line" "$TMP/err"
 expect_grep "a wrong password: says so" "wrong password or corrupt secret key" "$TMP/err"
 if [ -e "$TMP/a/fresh.minisig" ]; then not_ok "a wrong password: nothing written"; else ok "a wrong password: nothing written"; fi
@@ -39,7 +39,7 @@ expect_eq "the new secret key is mode 0600" "600" "$(stat -c %a "$TMP/x.key")"
 hdr() { sed -n 2p "$1" | base64 -d | od -An -tx1 -v | tr -d ' \n' | cut -c1-12; }
 lim() { sed -n 2p "$1" | base64 -d | od -An -tx1 -v -j38 -N16 | tr -d ' \n'; }
 expect_eq "encrypted key: \"Ed\" \"Sc\" \"B2\"" "456453634232" "$(hdr "$TMP/x.key")"
-expect_eq "encrypted key: minisign's scrypt limits" "$(lim "$E/minisign.key")" "$(lim "$TMP/x.key")"
+expect_eq "encrypted key: minisign's scrypt limits" "$(lim "$E/key-enc.key")" "$(lim "$TMP/x.key")"
 # ... and minisign signs with it, reading the password on standard input.
 printf 'payload\n' >"$TMP/payload"
 expect_exit 0 "minisign -S with xpin's encrypted key" \
