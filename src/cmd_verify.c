@@ -116,6 +116,11 @@ static int check_pins(json_t *rep, const struct project *p, const json_t *m,
 	return bad ? -1 : 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int cmd_verify(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
@@ -203,7 +208,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 		json_t *v;
 		json_object_foreach(json_object_get(m, "targets"), k, v)
 			names[nnames++] = (char *)k;
-		qsort(names, nnames, sizeof(*names), (int (*)(const void *, const void *))strcmp);
+		qsort(names, nnames, sizeof(*names), cmp_name);
 	}
 	if (project_select(&targets, &n, &proj, names, nnames, &err) < 0)
 		goto fail;
