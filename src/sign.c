@@ -838,13 +838,23 @@ static int write_replace(const char *path, const char *data, size_t len,
 	return util_write_atomic(path, data, len, mode, err);
 }
 
-static int exists_check(const char *path, struct xerr *err)
+/* Whether path may be written: absent, or (when replacing) a regular
+ * file. Checked for both key files before either is written. */
+static int writable_check(const char *path, bool replace, struct xerr *err)
 {
 	struct stat st;
 
-	if (lstat(path, &st) == 0)
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!replace)
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "already exists; not overwriting it");
+	if (S_ISLNK(st.st_mode))
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "is a symbolic link; not replacing it");
+	if (!S_ISREG(st.st_mode))
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "exists and is not a regular file");
 	return 0;
 }
 
@@ -918,8 +928,8 @@ int sign_keypair_save(const char *pubpath, const char *secpath,
 
 	if (sign_secret_pub(&pub, sk, err) < 0)
 		return -1;
-	if (!force && (exists_check(secpath, err) < 0 ||
-		       exists_check(pubpath, err) < 0))
+	if (writable_check(secpath, force, err) < 0 ||
+	    writable_check(pubpath, force, err) < 0)
 		return -1;
 	if (sign_pub_format(&pubtext, &pub) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");

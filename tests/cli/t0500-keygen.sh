@@ -55,6 +55,11 @@ if [ -e "$TMP/target" ] || [ -e "$TMP/l.pub" ]; then not_ok "symlink: nothing wr
 expect_exit 2 "a symlink with -f: exit 2" "$XPIN" keygen -W -f -p "$TMP/l.pub" -s "$TMP/link.key"
 if [ -e "$TMP/target" ]; then not_ok "symlink with -f: not followed"; else ok "symlink with -f: not followed"; fi
 
+ln -s "$TMP/pubtarget" "$TMP/link.pub"
+expect_exit 2 "-f with a symlink at the public key path: exit 2" "$XPIN" keygen -W -f -p "$TMP/link.pub"
+expect_same "-f with a symlinked public key: the secret key is untouched" "$TMP/sec.before" "$SEC"
+if [ -e "$TMP/pubtarget" ]; then not_ok "-f with a symlinked public key: not followed"; else ok "-f with a symlinked public key: not followed"; fi
+
 # -f replaces both, atomically, and keeps the secret key 0600.
 chmod 0644 "$SEC"
 expect_exit 0 "keygen -W -f replaces the pair" "$XPIN" keygen -W -f
