@@ -1,0 +1,45 @@
+#!/bin/sh
+# xpin lock against the same two nix build calls run by hand, per target,
+# on the cross example (nix targets only, one at a time): wall time as a
+# ratio, best of 3 runs each.
+set -eu
+: "${XPIN:?}"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpin-bench.XXXXXX")
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
+mkdir -p "$HOME"
+export NIX_CONFIG='experimental-features = nix-command flakes
+sandbox = false
+substituters =
+build-users-group =
+flake-registry =
+warn-dirty = false'
+proj=$(sh "$root/examples/cross/setup.sh" "$tmp/ex" 2>/dev/null)
+cd "$proj"
+python3 - "$tmp/nix.json" >"$tmp/attrs" <<'PY'
+import json, sys
+a = json.load(open("xpin.json"))
+a["targets"] = {k: v for k, v in a["targets"].items() if "attr" in v}
+json.dump(a, open(sys.argv[1], "w"))
+for v in a["targets"].values():
+    print(v["attr"])
+PY
+now() { date +%s.%N; }
+best_hand=999999 best_xpin=999999
+"$XPIN" lock --no-sign -q -c "$tmp/nix.json" >/dev/null   # warm the evaluation cache
+for i in 1 2 3; do
+	t0=$(now)
+	while read -r attr; do
+		nix build --no-link --json ".#$attr" >/dev/null 2>&1
+		nix build --rebuild --keep-failed --no-link ".#$attr" >/dev/null 2>&1
+	done <"$tmp/attrs"
+	t1=$(now)
+	"$XPIN" lock --no-sign -q -c "$tmp/nix.json" >/dev/null
+	t2=$(now)
+	best_hand=$(echo "$t1 - $t0 $best_hand" | awk '{d=$1-$3; print (d<$4)?d:$4}')
+	best_xpin=$(echo "$t2 - $t1 $best_xpin" | awk '{d=$1-$3; print (d<$4)?d:$4}')
+done
+n=$(wc -l <"$tmp/attrs")
+echo "lock: $n nix targets, best of 3: by hand ${best_hand}s, xpin lock ${best_xpin}s," \
+	"ratio $(echo "$best_xpin $best_hand" | awk '{printf "%.3f", $1/$2}')x"
