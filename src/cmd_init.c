@@ -1,0 +1,494 @@
+/* xpin init: draft xpin.json from the flake's packages for one system. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "commands.h"
+#include "elf.h"
+#include "flakelock.h"
+#include "jtext.h"
+
+enum { O_FORCE = 1, O_SYSTEM };
+
+static const struct opt_spec opts[] = {
+	{ O_FORCE, 'f', "force", NULL, "overwrite an existing xpin.json" },
+	{ O_SYSTEM, 0, "system", "SYSTEM",
+	  "list the packages of SYSTEM (default: Nix's builtins.currentSystem)" },
+	OPT_SPEC_END
+};
+
+const struct cmd_help cmd_init_help = {
+	"init", "[-f] [--system SYSTEM] [--json]",
+	"Draft xpin.json from the flake's packages and flake.lock's inputs.",
+	opts
+};
+
+/* xpin needs flakes; Nix 2.8 has them behind this switch. */
+#define NIX_FEATURES "--extra-experimental-features", "nix-command flakes"
+/* Evaluating a real nixpkgs-based flake can take minutes; never forever. */
+#define EVAL_TIMEOUT 1800
+
+/* The most telling line of Nix's stderr: its last "error: ..." with text
+ * (newer Nix prints "error:" alone, then a trace, then the cause), without
+ * colour; or the line xpin's child wrote when it could not run nix. */
+static void nix_reason(char *out, size_t n, FILE *f)
+{
+	char line[1024];
+
+	out[0] = '\0';
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		char clean[1024], *s = clean, *e;
+		size_t i, j = 0;
+
+		for (i = 0; line[i]; i++) {
+			if (line[i] == '\033') {
+				/* CSI: ESC [ parameters final-byte */
+				if (line[i + 1] == '[')
+					for (i += 2; line[i] && (line[i] < '@' || line[i] > '~'); i++)
+						;
+				if (!line[i])
+					break;
+				continue;
+			}
+			if ((unsigned char)line[i] >= ' ' || line[i] == '\t')
+				clean[j++] = line[i];
+		}
+		clean[j] = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!strncmp(s, "error:", 6))
+			s += 6;
+		else if (!strncmp(s, "xpin: ", 6))
+			s += 6;
+		else
+			continue;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*s)
+			snprintf(out, n, "%s", s);
+	}
+}
+
+/*
+ * Run nix with argv, stdout into out. -1 with err: XPIN_BUILD when nix
+ * could not run at all, XPIN_USAGE when it ran and failed (what, and Nix's
+ * reason).
+ */
+static int nix_run(struct buf *out, const char *const *argv, const char *what,
+		   struct xerr *err)
+{
+	struct util_proc p = { argv, NULL, NULL, -1, out, EVAL_TIMEOUT, -1 };
+	char reason[512];
+	FILE *log = tmpfile();
+	int status = 0, ret = -1;
+
+	if (!log)
+		return xerr_set(err, XPIN_BUILD, "cannot make a temporary file: %s",
+				strerror(errno));
+	p.log_fd = fileno(log);
+	out->len = 0;
+	if (util_spawn(&status, &p, err) < 0)
+		goto out;
+	if (status == 0) {
+		ret = 0;
+		goto out;
+	}
+	nix_reason(reason, sizeof(reason), log);
+	/* 127: the child could not exec nix (util_spawn's convention). */
+	if (status == 127 && !strncmp(reason, "cannot run", 10))
+		xerr_set(err, XPIN_BUILD, "%s; is Nix installed?", reason);
+	else if (reason[0])
+		xerr_set(err, XPIN_USAGE, "%s failed: %s", what, reason);
+	else
+		xerr_set(err, XPIN_USAGE, "%s failed (exit %d)", what, status);
+out:
+	fclose(log);
+	return ret;
+}
+
+/* A Nix system name that can sit in an attribute path: "x86_64-linux". */
+static bool valid_system(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64 || !strchr(s, '-') || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* The host as Nix would name it, from uname: "aarch64-darwin". */
+static int uname_system(struct buf *out, struct xerr *err)
+{
+	struct utsname u;
+	const char *arch;
+	size_t i;
+
+	if (uname(&u) < 0)
+		return xerr_set(err, XPIN_USAGE, "uname: %s", strerror(errno));
+	arch = u.machine;
+	if (!strcmp(arch, "arm64"))
+		arch = "aarch64";
+	else if (!strcmp(arch, "amd64"))
+		arch = "x86_64";
+	else if (!strcmp(arch, "i386") || !strcmp(arch, "i486") ||
+		 !strcmp(arch, "i586"))
+		arch = "i686";
+	out->len = 0;
+	buf_printf(out, "%s-", arch);
+	for (i = 0; u.sysname[i]; i++) {
+		char c = (char)tolower((unsigned char)u.sysname[i]);
+		buf_add(out, &c, 1);
+	}
+	buf_cstr(out);
+	return 0;
+}
+
+/* Nix's builtins.currentSystem; uname's answer if Nix runs but cannot say. */
+static int host_system(struct buf *out, struct xerr *err)
+{
+	const char *argv[] = { "nix", NIX_FEATURES, "eval", "--raw", "--impure",
+			       "--expr", "builtins.currentSystem", NULL };
+
+	if (nix_run(out, argv, "nix eval builtins.currentSystem", err) == 0) {
+		buf_cstr(out);
+		if (valid_system(out->data))
+			return 0;
+	} else if (err->code == XPIN_BUILD) {
+		return -1;
+	}
+	*err = (struct xerr)XERR_INIT;
+	return uname_system(out, err);
+}
+
+/* Nix's JSON answer, which must be an array of strings. */
+static json_t *string_array(const struct buf *out, const char *what,
+			    struct xerr *err)
+{
+	struct xerr e2 = XERR_INIT;
+	json_t *v = jtext_load(out->data ? out->data : "", out->len, what, &e2);
+	size_t i;
+
+	if (!json_is_array(v))
+		goto bad;
+	for (i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i)))
+			goto bad;
+	return v;
+bad:
+	json_decref(v);
+	xerr_set(err, XPIN_USAGE, "%s gave no list of names", what);
+	return NULL;
+}
+
+/* A package name written into an attribute path: plain, or quoted. */
+static bool plain_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-'+", s[i]))
+			return false;
+	return i > 0;
+}
+
+static bool usable_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == '"' || s[i] == '\\' ||
+		    s[i] == '$' || s[i] == 0x7f)
+			return false;
+	return i > 0;
+}
+
+/* What a package's name (and the system) suggest it is built for. */
+struct guess {
+	char triple[128];       /* "" when not guessed */
+	bool is_static;         /* musl, or "static" in the name */
+};
+
+static void guess_target(struct guess *out, const char *name,
+			 const char *system)
+{
+	/* First match wins: aarch64 before arm, x86_64 before anything. */
+	static const struct {
+		const char *word, *arch, *abi;
+	} arches[] = {
+		{ "aarch64", "aarch64", "" }, { "arm64", "aarch64", "" },
+		{ "x86_64", "x86_64", "" }, { "x86-64", "x86_64", "" },
+		{ "amd64", "x86_64", "" }, { "i686", "i686", "" },
+		{ "i386", "i686", "" }, { "riscv64", "riscv64", "" },
+		{ "armv7", "armv7l", "eabihf" }, { "armv6", "armv6l", "eabihf" },
+		{ "powerpc64le", "powerpc64le", "" }, { "ppc64le", "powerpc64le", "" },
+		{ "s390x", "s390x", "" }, { "loongarch64", "loongarch64", "" },
+	};
+	/* Names of binaries that are not Linux ELF files. */
+	static const char *const foreign[] = { "darwin", "macos", "apple",
+		"windows", "mingw", "wasm", "wasi", NULL };
+	char low[256], sysarch[64];
+	const char *arch = NULL, *abi = "", *dash = strchr(system, '-');
+	struct elf_target et;
+	struct xerr e2 = XERR_INIT;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; name[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = '\0';
+	out->is_static = strstr(low, "musl") || strstr(low, "static");
+	for (i = 0; foreign[i]; i++)
+		if (strstr(low, foreign[i]))
+			return;
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]) && !arch; i++)
+		if (strstr(low, arches[i].word)) {
+			arch = arches[i].arch;
+			abi = arches[i].abi;
+		}
+	/* A package of a non-Linux system is native to it, unless its name
+	 * says Linux. */
+	if (dash && strcmp(dash + 1, "linux") && !strstr(low, "linux") &&
+	    !strstr(low, "musl") && !strstr(low, "gnu"))
+		return;
+	if (!arch) {
+		snprintf(sysarch, sizeof(sysarch), "%.*s",
+			 dash ? (int)(dash - system) : (int)strlen(system), system);
+		arch = sysarch;
+		if (!strncmp(arch, "armv", 4))
+			abi = "eabihf";
+	}
+	snprintf(out->triple, sizeof(out->triple), "%s-unknown-linux-%s%s", arch,
+		 strstr(low, "musl") ? "musl" : "gnu", abi);
+	if (elf_target_parse(&et, out->triple, &e2) < 0)
+		out->triple[0] = '\0';
+}
+
+/* The draft: targets from the package names, pins from flake.lock. */
+static json_t *draft(const char *system, json_t *names, const char *skip,
+		     struct xerr *err)
+{
+	json_t *doc = json_object(), *targets = json_object(),
+	       *pins = json_array(), *v;
+	struct flakelock *lk = NULL;
+	struct flakelock_pin *fp = NULL;
+	size_t nfp = 0, i;
+	struct stat st;
+
+	json_object_set_new(doc, "targets", targets);
+	json_object_set_new(doc, "pins", pins);
+	json_array_foreach(names, i, v) {
+		const char *name = json_string_value(v);
+		struct guess gs;
+		struct buf attr = BUF_INIT;
+		json_t *t;
+
+		if ((skip && !strcmp(name, skip)) || !usable_name(name))
+			continue;
+		guess_target(&gs, name, system);
+		buf_printf(&attr, plain_name(name) ? "packages.%s.%s"
+			   : "packages.%s.\"%s\"", system, name);
+		t = json_pack("{s:s}", "attr", attr.data);
+		buf_release(&attr);
+		if (gs.triple[0])
+			json_object_set_new(t, "triple", json_string(gs.triple));
+		if (gs.is_static)
+			json_object_set_new(t, "expect", json_pack("{s:[s,s]}",
+					    "linkage", "static", "static-pie"));
+		json_object_set_new(targets, name, t);
+	}
+	if (stat("flake.lock", &st) == 0) {
+		lk = flakelock_open("flake.lock", err);
+		if (!lk || flakelock_pins(&fp, &nfp, lk, err) < 0)
+			goto fail;
+		for (i = 0; i < nfp; i++)
+			if (!strchr(fp[i].path, '/') && !fp[i].follows)
+				json_array_append_new(pins, json_string(fp[i].path));
+	}
+	flakelock_pins_free(fp, nfp);
+	flakelock_free(lk);
+	return doc;
+fail:
+	flakelock_pins_free(fp, nfp);
+	flakelock_free(lk);
+	json_decref(doc);
+	return NULL;
+}
+
+static void print_summary(const struct gopts *g, const json_t *doc,
+			  const char *system, const char *skip,
+			  const char *alias, const char *const *unusable,
+			  size_t nunusable)
+{
+	const json_t *targets = json_object_get(doc, "targets"),
+		     *pins = json_object_get(doc, "pins"), *t, *v;
+	const char *name;
+	size_t i, n = json_object_size(targets);
+
+	printf("wrote xpin.json: %zu target%s from packages.%s, pins: ", n,
+	       n == 1 ? "" : "s", system);
+	if (!json_array_size(pins))
+		printf("none\n");
+	json_array_foreach(pins, i, v)
+		printf("%s%s", json_string_value(v),
+		       i + 1 < json_array_size(pins) ? ", " : "\n");
+	json_object_foreach((json_t *)targets, name, t) {
+		const json_t *tr = json_object_get(t, "triple");
+		printf("  %s%-30s%s %-28s%s\n", cli_c(g, "bold"), name,
+		       cli_c(g, "reset"),
+		       tr ? json_string_value(tr) : "(no triple: not a Linux ELF name)",
+		       json_object_get(t, "expect") ? " static" : "");
+	}
+	if (skip)
+		printf("skipped '%s': the same package as '%s'\n", skip, alias);
+	for (i = 0; i < nunusable; i++)
+		printf("skipped '%s': a name xpin does not write into an attribute path\n",
+		       unusable[i]);
+	printf("review each \"triple\" (guessed from the package's name) and \"expect\" before 'xpin lock'\n");
+}
+
+int cmd_init(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct opt_parser op;
+	struct buf system = BUF_INIT, out = BUF_INIT, ref = BUF_INIT,
+		   text = BUF_INIT;
+	json_t *names = NULL, *same = NULL, *doc = NULL, *v;
+	const char *val, *skip = NULL, *alias = NULL;
+	const char **unusable = NULL;
+	size_t nunusable = 0, i;
+	struct stat st;
+	bool force = false, has_default = false;
+	int o, rc = XPIN_OK;
+
+	opt_init(&op, argc, argv, &cmd_init_help, g);
+	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+		switch (o) {
+		case O_FORCE:
+			force = true;
+			break;
+		case O_SYSTEM:
+			if (!valid_system(val)) {
+				xerr_set(&err, XPIN_USAGE,
+					 "'%s' is not a Nix system like x86_64-linux",
+					 val);
+				goto fail;
+			}
+			buf_puts(&system, val);
+			buf_cstr(&system);
+			break;
+		case OPT_HELP:
+			opt_usage(stdout, &cmd_init_help);
+			goto out;
+		case OPT_ARG:
+			xerr_set(&err, XPIN_USAGE, "unexpected argument '%s'", val);
+			goto fail;
+		default:
+			goto fail;
+		}
+	}
+	/* Cheap refusals before asking Nix anything. */
+	if (lstat("xpin.json", &st) == 0 && !force) {
+		xerr_set(&err, XPIN_USAGE, "xpin.json exists; use -f to overwrite it");
+		goto fail;
+	}
+	if (stat("flake.nix", &st) < 0) {
+		xerr_set(&err, XPIN_USAGE,
+			 "no flake.nix here; run it in the flake's folder (or use -C DIR)");
+		goto fail;
+	}
+	if (!system.len && host_system(&system, &err) < 0)
+		goto fail;
+
+	buf_printf(&ref, ".#packages.%s", system.data);
+	{
+		const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref.data,
+				    "--apply", "builtins.attrNames", NULL };
+		char what[128];
+
+		snprintf(what, sizeof(what), "nix eval %.100s", ref.data);
+		if (nix_run(&out, a, what, &err) < 0 ||
+		    !(names = string_array(&out, "nix eval", &err)))
+			goto fail;
+	}
+	if (!json_array_size(names)) {
+		xerr_set(&err, XPIN_USAGE, "the flake has no packages for %s",
+			 system.data);
+		goto fail;
+	}
+	unusable = calloc(json_array_size(names), sizeof(*unusable));
+	if (!unusable) {
+		xerr_set(&err, XPIN_USAGE, "out of memory");
+		goto fail;
+	}
+	json_array_foreach(names, i, v) {
+		has_default |= !strcmp(json_string_value(v), "default");
+		if (!usable_name(json_string_value(v)))
+			unusable[nunusable++] = json_string_value(v);
+	}
+	if (nunusable == json_array_size(names)) {
+		xerr_set(&err, XPIN_USAGE, "no package of %s has a name xpin can use",
+			 system.data);
+		goto fail;
+	}
+	/* "default" is usually another package under a second name: skip it
+	 * then, so the same build is not locked twice. */
+	if (has_default && json_array_size(names) - nunusable > 1) {
+		const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref.data,
+				    "--apply",
+				    "ps: builtins.filter (n: n != \"default\" && "
+				    "((builtins.getAttr n ps).drvPath or null) == "
+				    "(ps.default.drvPath or false)) "
+				    "(builtins.attrNames ps)", NULL };
+		struct xerr e2 = XERR_INIT;
+
+		if (nix_run(&out, a, "nix eval of 'default'", &e2) < 0 ||
+		    !(same = string_array(&out, "nix eval", &e2))) {
+			if (e2.code == XPIN_BUILD) {
+				err = e2;
+				goto fail;
+			}
+			cli_warn(g, "cannot tell whether 'default' is another package (%s); keeping it",
+				 e2.msg);
+		} else if (json_array_size(same)) {
+			skip = "default";
+			alias = json_string_value(json_array_get(same, 0));
+		}
+	}
+	doc = draft(system.data, names, skip, &err);
+	if (!doc)
+		goto fail;
+	if (jtext_dump_file(&text, doc) < 0) {
+		xerr_set(&err, XPIN_USAGE, "out of memory");
+		goto fail;
+	}
+	if (util_write_atomic("xpin.json", text.data, text.len, 0644, &err) < 0)
+		goto fail;
+	if (g->json)
+		fwrite(text.data, 1, text.len, stdout);
+	else if (!g->quiet)
+		print_summary(g, doc, system.data, skip, alias, unusable, nunusable);
+	goto out;
+fail:
+	rc = cli_error(g, &err);
+out:
+	free(unusable);
+	json_decref(names);
+	json_decref(same);
+	json_decref(doc);
+	buf_release(&system);
+	buf_release(&out);
+	buf_release(&ref);
+	buf_release(&text);
+	return rc;
+}
