@@ -10,6 +10,7 @@ typedef int (*cmd_fn)(int argc, char **argv, struct gopts *g);
 	int cmd_##name(int argc, char **argv, struct gopts *g); \
 	extern const struct cmd_help cmd_##name##_help
 
+XPIN_COMMAND(init);
 XPIN_COMMAND(pins);
 XPIN_COMMAND(pin);
 XPIN_COMMAND(lock);

@@ -18,6 +18,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ cmd_init, &cmd_init_help },
 	{ cmd_pins, &cmd_pins_help },
 	{ cmd_pin, &cmd_pin_help },
 	{ cmd_lock, &cmd_lock_help },
