@@ -344,10 +344,14 @@ static void print_summary(const struct gopts *g, const json_t *doc,
 		       i + 1 < json_array_size(pins) ? ", " : "\n");
 	json_object_foreach((json_t *)targets, name, t) {
 		const json_t *tr = json_object_get(t, "triple");
-		printf("  %s%-30s%s %-28s%s\n", cli_c(g, "bold"), name,
-		       cli_c(g, "reset"),
-		       tr ? json_string_value(tr) : "(no triple: not a Linux ELF name)",
-		       json_object_get(t, "expect") ? " static" : "");
+		const char *ts = tr ? json_string_value(tr)
+				    : "(no triple: not named as a Linux binary)";
+
+		printf("  %s%-30s%s %s", cli_c(g, "bold"), name,
+		       cli_c(g, "reset"), ts);
+		if (json_object_get(t, "expect"))
+			printf("%*s static", (int)(28 - (strlen(ts) < 28 ? strlen(ts) : 28)), "");
+		printf("\n");
 	}
 	if (skip)
 		printf("skipped '%s': the same package as '%s'\n", skip, alias);
@@ -446,9 +450,11 @@ int cmd_init(int argc, char **argv, struct gopts *g)
 	if (has_default && json_array_size(names) - nunusable > 1) {
 		const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref.data,
 				    "--apply",
-				    "ps: builtins.filter (n: n != \"default\" && "
-				    "((builtins.getAttr n ps).drvPath or null) == "
-				    "(ps.default.drvPath or false)) "
+				    "ps: let d = ps.default.drvPath or false; in "
+				    "builtins.filter (n: n != \"default\" && "
+				    "(let r = builtins.tryEval "
+				    "((builtins.getAttr n ps).drvPath or null); "
+				    "in r.success && r.value == d)) "
 				    "(builtins.attrNames ps)", NULL };
 		struct xerr e2 = XERR_INIT;
 
