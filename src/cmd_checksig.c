@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clikeys.h"
 #include "commands.h"
 #include "jtext.h"
 #include "sign.h"
@@ -109,8 +110,7 @@ int cmd_checksig(int argc, char **argv, struct gopts *g)
 		}
 		sigpath = sigdef.data;
 	}
-	if (pubkey ? sign_pub_parse_base64(&pub, pubkey, &err)
-		   : sign_pub_load(&pub, pubpath ? pubpath : "xpin.pub", &err))
+	if (clikeys_public(&pub, pubpath, pubkey, &err) < 0)
 		goto fail;
 	if (sign_sig_load(&sig, sigpath, &err) < 0 ||
 	    sign_verify_file(&sig, &pub, file, flags, &err) < 0)

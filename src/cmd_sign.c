@@ -3,10 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "clikeys.h"
 #include "commands.h"
 #include "sign.h"
 
@@ -31,82 +30,11 @@ const struct cmd_help cmd_sign_help = {
 	"sign files, minisign-compatible (FILE.minisig)", opts
 };
 
-/* The secret key: -s, else XPIN_SECRET_KEY (the key file's contents), else
- * the default file. */
-static struct sign_secret *load_secret(const char *path, struct xerr *err)
-{
-	const char *env = getenv("XPIN_SECRET_KEY"), *xdg, *home;
-	struct sign_secret *sk;
-	struct buf def = BUF_INIT;
-
-	if (path)
-		return sign_secret_read(path, err);
-	if (env && *env)
-		return sign_secret_parse(env, strlen(env), "XPIN_SECRET_KEY",
-					 err);
-	xdg = getenv("XDG_CONFIG_HOME");
-	home = getenv("HOME");
-	if (xdg && *xdg)
-		buf_printf(&def, "%s/xpin/xpin.key", xdg);
-	else if (home && *home)
-		buf_printf(&def, "%s/.config/xpin/xpin.key", home);
-	else {
-		xerr_set(err, XPIN_USAGE,
-			 "no secret key: use -s or set XPIN_SECRET_KEY");
-		return NULL;
-	}
-	sk = sign_secret_read(buf_cstr(&def), err);
-	if (!sk && err->code == XPIN_USAGE && access(buf_cstr(&def), F_OK) < 0)
-		xerr_hint(err, "create one with 'xpin keygen', or use -s or XPIN_SECRET_KEY");
-	buf_release(&def);
-	return sk;
-}
-
-/* --password-file, XPIN_PASSWORD, the first line of standard input when
- * it is not a terminal, or typed at the terminal. */
-static struct sign_password *get_password(const char *file, const char *key,
-					  struct xerr *err)
-{
-	const char *env = getenv("XPIN_PASSWORD");
-	struct sign_password *pw;
-	struct sign_echo echo;
-
-	if (file)
-		return sign_password_read_file(file, err);
-	if (env)
-		return sign_password_new(env, strlen(env), err);
-	if (!isatty(0))
-		return sign_password_read(0, err);
-	sign_echo_off(&echo, 0);
-	fprintf(stderr, "Password for %s: ", key);
-	fflush(stderr);
-	pw = sign_password_read(0, err);
-	sign_echo_restore(&echo, 0);
-	return pw;
-}
-
-/* SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
-static int64_t now(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	if (s && *s) {
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (!*end && !errno && v >= 0)
-			return v;
-	}
-	return (int64_t)time(NULL);
-}
-
 int cmd_sign(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
 	struct opt_parser p;
 	struct sign_secret *sk = NULL;
-	struct sign_password *pw = NULL;
 	struct sign_pub check;
 	struct sign_opts so = { NULL, NULL, NULL };
 	struct buf sig = BUF_INIT, name = BUF_INIT, tc = BUF_INIT;
@@ -177,23 +105,13 @@ int cmd_sign(int argc, char **argv, struct gopts *g)
 			goto fail;
 		so.check = &check;
 	}
-	if (!(sk = load_secret(secpath, &err)))
+	if (!(sk = clikeys_unlocked_secret(secpath, pwfile, &err)))
 		goto fail;
-	if (sign_secret_encrypted(sk)) {
-		pw = get_password(pwfile, secpath ? secpath : "the secret key",
-				  &err);
-		if (!pw)
-			goto fail;
-	}
-	if (sign_secret_decrypt(sk, pw, &err) < 0)
-		goto fail;
-	sign_password_free(pw);
-	pw = NULL;
 	for (i = 0; i < nfiles; i++) {
 		sig.len = name.len = tc.len = 0;
 		so.trusted = trusted;
 		if (!trusted) {
-			if (sign_default_trusted(&tc, files[i], now()) < 0) {
+			if (sign_default_trusted(&tc, files[i], clikeys_now()) < 0) {
 				xerr_set(&err, XPIN_USAGE, "out of memory");
 				goto fail;
 			}
@@ -215,7 +133,6 @@ int cmd_sign(int argc, char **argv, struct gopts *g)
 fail:
 	ret = cli_error(g, &err);
 out:
-	sign_password_free(pw);
 	sign_secret_free(sk);
 	buf_release(&sig);
 	buf_release(&name);

@@ -403,14 +403,27 @@ fail:
 struct sign_password *sign_password_read(int fd, struct xerr *err)
 {
 	struct sign_password *pw;
+	struct termios saved, quiet;
+	bool tty = isatty(fd), restore = false;
+	int r;
 
 	pw = secure_alloc(sizeof(*pw));
 	if (!pw) {
 		xerr_set(err, XPIN_USAGE, "cannot allocate secure memory");
 		return NULL;
 	}
-	if (read_line_fd(pw, fd, isatty(fd) ? "the terminal" : "standard input",
-			 err) < 0) {
+	/* Echo is off while a password is read even when the caller did not
+	 * call sign_echo_off; nothing already typed is discarded here. */
+	if (tty && tcgetattr(fd, &saved) == 0 && (saved.c_lflag & ECHO)) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		quiet.c_lflag |= ECHONL;
+		restore = tcsetattr(fd, TCSANOW, &quiet) == 0;
+	}
+	r = read_line_fd(pw, fd, tty ? "the terminal" : "standard input", err);
+	if (restore)
+		tcsetattr(fd, TCSANOW, &saved);
+	if (r < 0) {
 		secure_free(pw);
 		return NULL;
 	}

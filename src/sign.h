@@ -82,7 +82,9 @@ struct sign_password *sign_password_new(const char *s, size_t len,
 					struct xerr *err);
 /* One line from fd (without its "\n" or "\r\n"). Reads byte by byte, so
  * nothing past the line is consumed. End of input before any byte is an
- * error. At a terminal, turn echo off (sign_echo_off) before the prompt. */
+ * error. At a terminal echo is off while it reads; call sign_echo_off
+ * before printing the prompt, so that nothing typed just after the prompt
+ * is echoed either. */
 struct sign_password *sign_password_read(int fd, struct xerr *err);
 /* Terminal echo off on fd, when fd is a terminal (a no-op otherwise);
  * sign_echo_restore puts back what sign_echo_off found. Input typed ahead
