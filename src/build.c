@@ -307,7 +307,7 @@ static int run_command(struct build_result *r, const struct build_opts *o,
 		fail(r, XPIN_BUILD);
 		goto out;
 	}
-	repo = gitrepo_open(o->project, &r->err);
+	repo = gitrepo_open(o->repo ? o->repo : o->project, &r->err);
 	if (!repo || util_mkdir_p(src.data, &r->err) < 0 ||
 	    gitrepo_export(repo, o->commit, src.data, 0, &r->err) < 0) {
 		char msg[sizeof(r->err.msg)];

@@ -31,6 +31,8 @@ struct build_opts {
 	int64_t commit_time;     /* its committer time: SOURCE_DATE_EPOCH */
 	build_progress_fn progress; /* may be NULL; called from any thread */
 	void *progress_ctx;
+	const char *repo;        /* the git repository commands export from
+				  * (NULL: project) */
 };
 
 enum build_mode {

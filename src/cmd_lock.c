@@ -113,7 +113,7 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	struct project proj;
 	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
 	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 on_progress, &prog };
+				 on_progress, &prog, NULL };
 	const struct config_target **targets = NULL;
 	struct manifest_policy *pols = NULL;
 	struct build_result *res = NULL;

@@ -68,51 +68,16 @@ static int check_signature(json_t *rep, const char *pubfile, const char *b64,
 
 /* Step 2: flake.lock pins what xpin.lock recorded. */
 static int check_pins(json_t *rep, const struct project *p, const json_t *m,
-		      const struct gopts *g, struct xerr *err)
+		      struct xerr *err)
 {
-	json_t *want = json_object_get(m, "inputs"), *now = NULL, *v, *list;
-	const char *name;
-	char **names;
-	size_t n = 0;
-	int bad = 0;
+	struct buf first = BUF_INIT;
+	json_t *list = NULL;
+	int bad = project_check_pins(&list, &first, p, m, err);
 
-	names = calloc(json_object_size(want) + 1, sizeof(*names));
-	json_object_foreach(want, name, v)
-		names[n++] = (char *)name;
-	list = json_array();
-	json_object_set_new(rep, "inputs", list);
-	if (n && !p->lock) {
-		free(names);
-		return xerr_set(err, XPIN_CHECK_FAILED,
-				"xpin.lock pins %zu inputs, but there is no flake.lock", n);
-	}
-	if (n && manifest_inputs(&now, p->lock, names, n, err) < 0) {
-		free(names);
-		err->code = XPIN_CHECK_FAILED;
-		return -1;
-	}
-	free(names);
-	json_object_foreach(want, name, v) {
-		json_t *cur = json_object_get(now, name);
-		bool same = json_equal(v, cur);
-		const char *r1 = json_string_value(json_object_get(v, "rev"));
-		const char *r2 = json_string_value(json_object_get(cur, "rev"));
-
-		json_array_append_new(list, json_pack("{s:s, s:b, s:O, s:O}",
-			"input", name, "ok", same, "locked", v,
-			"current", cur ? cur : json_null()));
-		if (same)
-			continue;
-		if (!bad)
-			xerr_set(err, XPIN_CHECK_FAILED,
-				 "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
-				 name, r2 ? r2 : "something else", r1 ? r1 : "no rev");
-		if (!g->json)
-			fprintf(stderr, "xpin: input '%s': flake.lock %s, xpin.lock %s\n",
-				name, r2 ? r2 : "(changed)", r1 ? r1 : "(none)");
-		bad = 1;
-	}
-	json_decref(now);
+	json_object_set_new(rep, "inputs", list ? list : json_array());
+	if (bad > 0)
+		xerr_set(err, XPIN_CHECK_FAILED, "%s", buf_cstr(&first));
+	buf_release(&first);
 	return bad ? -1 : 0;
 }
 
@@ -128,7 +93,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	struct project proj;
 	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
 	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 on_progress, &prog };
+				 on_progress, &prog, NULL };
 	const struct config_target **targets = NULL;
 	const json_t **prev = NULL;
 	struct manifest_policy *pols = NULL;
@@ -199,7 +164,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	if (project_open(&proj, ".", config, &err) < 0)
 		goto fail;
 	have_proj = true;
-	if (check_pins(rep, &proj, m, g, &err) < 0)
+	if (check_pins(rep, &proj, m, &err) < 0)
 		goto fail;
 	if (!g->json && !g->quiet)
 		printf("pins: ok (%zu inputs)\n", json_object_size(json_object_get(m, "inputs")));
@@ -248,21 +213,11 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 				"{s:b, s:s}", "ok", 0, "error", r->err.msg));
 			continue;
 		}
-		diff = manifest_diff(want, r->artifacts, NULL);
-		for (k = 0; k < json_array_size(diff); k++) {
-			const char *a = json_string_value(json_array_get(diff, k));
-			if (!g->json)
-				fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
-					r->target->name, a);
-		}
-		/* The output in the store matched, but a rebuild did not. */
-		for (k = 0; k < json_array_size(r->differs); k++) {
-			json_t *a = json_array_get(r->differs, k);
-			if (!g->json)
-				fprintf(stderr, "xpin: target '%s': artifact '%s' differs between the store and a rebuild\n",
-					r->target->name, json_string_value(a));
-			json_array_append(diff, a);
-		}
+		diff = project_compare(r, prev[i]);
+		for (k = 0; k < json_array_size(diff) && !g->json; k++)
+			fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
+				r->target->name,
+				json_string_value(json_array_get(diff, k)));
 		if (r->nwarn && !g->json)
 			fprintf(stderr, "xpin: target '%s': %zu policy warning%s (see 'xpin elf')\n",
 				r->target->name, r->nwarn, r->nwarn == 1 ? "" : "s");

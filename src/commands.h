@@ -15,6 +15,7 @@ XPIN_COMMAND(pins);
 XPIN_COMMAND(pin);
 XPIN_COMMAND(lock);
 XPIN_COMMAND(verify);
+XPIN_COMMAND(audit);
 XPIN_COMMAND(keygen);
 XPIN_COMMAND(sign);
 XPIN_COMMAND(checksig);

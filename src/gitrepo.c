@@ -1789,3 +1789,68 @@ int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
 	git_status_list_free(st);
 	return 0;
 }
+
+struct tag_time {
+	char *name;
+	int64_t time;
+};
+
+static int cmp_tag_time(const void *a, const void *b)
+{
+	const struct tag_time *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int gitrepo_tags(char ***out, size_t *n, struct gitrepo *r,
+		 const char *pattern, struct xerr *err)
+{
+	git_strarray names = { NULL, 0 };
+	struct tag_time *tt = NULL;
+	char **v = NULL;
+	size_t i, k = 0;
+	int ret = -1;
+
+	if (git_tag_list_match(&names, pattern, r->repo) < 0)
+		return git_fail(err, "cannot list the tags of '%s'", r->path);
+	tt = calloc(names.count + 1, sizeof(*tt));
+	v = calloc(names.count + 1, sizeof(*v));
+	if (!tt || !v) {
+		nomem(err);
+		goto out;
+	}
+	for (i = 0; i < names.count; i++) {
+		struct gitrepo_commit c;
+		/* A tag of something other than a commit is skipped. */
+		if (gitrepo_commit_info(&c, r, names.strings[i], NULL) < 0)
+			continue;
+		tt[k].name = names.strings[i];
+		tt[k++].time = c.time;
+	}
+	qsort(tt, k, sizeof(*tt), cmp_tag_time);
+	for (i = 0; i < k; i++)
+		if (!(v[i] = strdup(tt[i].name))) {
+			nomem(err);
+			goto out;
+		}
+	*out = v;
+	*n = k;
+	v = NULL;
+	ret = 0;
+out:
+	gitrepo_strings_free(v);
+	free(tt);
+	git_strarray_dispose(&names);
+	return ret;
+}
+
+void gitrepo_strings_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}

@@ -153,6 +153,13 @@ struct gitrepo_facts {
 int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
 		      const char *ref, unsigned flags, struct xerr *err);
 
+/* Tags matching the glob pattern (fnmatch, as `git tag -l`), oldest
+ * commit first (ties by name); *out is a NULL-terminated array the caller
+ * frees with gitrepo_strings_free. */
+int gitrepo_tags(char ***out, size_t *n, struct gitrepo *r,
+		 const char *pattern, struct xerr *err);
+void gitrepo_strings_free(char **v);
+
 /* The work tree's HEAD commit (out, with its time), and whether tracked
  * files differ from it or untracked, not ignored files exist (*dirty),
  * leaving out the paths in skip (NULL-terminated, may be NULL). */

@@ -235,14 +235,11 @@ int manifest_inputs(json_t **out, const struct flakelock *lk,
 	return 0;
 }
 
-json_t *manifest_load(const char *path, struct xerr *err)
+json_t *manifest_parse(const char *text, size_t len, const char *name,
+		       struct xerr *err)
 {
-	struct buf text = BUF_INIT;
-	json_t *m = NULL, *v;
+	json_t *m = jtext_load(text, len, name, err), *v;
 
-	if (util_read_file(&text, path, 64u << 20, err) == 0)
-		m = jtext_load(text.data, text.len, path, err);
-	buf_release(&text);
 	if (!m)
 		return NULL;
 	v = json_object_get(m, "format");
@@ -250,10 +247,21 @@ json_t *manifest_load(const char *path, struct xerr *err)
 	    json_integer_value(v) != MANIFEST_FORMAT ||
 	    !json_is_object(json_object_get(m, "targets"))) {
 		json_decref(m);
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+		xerr_setpos(err, XPIN_USAGE, name, 0, 0,
 			    "not an xpin.lock of format %d", MANIFEST_FORMAT);
 		return NULL;
 	}
+	return m;
+}
+
+json_t *manifest_load(const char *path, struct xerr *err)
+{
+	struct buf text = BUF_INIT;
+	json_t *m = NULL;
+
+	if (util_read_file(&text, path, 64u << 20, err) == 0)
+		m = manifest_parse(text.data, text.len, path, err);
+	buf_release(&text);
 	return m;
 }
 

@@ -123,6 +123,73 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 	return 0;
 }
 
+int project_check_pins(json_t **report, struct buf *first,
+		       const struct project *p, const json_t *manifest,
+		       struct xerr *err)
+{
+	json_t *want = json_object_get(manifest, "inputs"), *now = NULL, *v;
+	const char *name;
+	char **names;
+	size_t n = 0;
+	int bad = 0;
+
+	*report = json_array();
+	if (!json_object_size(want))
+		return 0;
+	if (!p->lock) {
+		buf_printf(first, "xpin.lock pins %zu inputs, but there is no flake.lock",
+			   json_object_size(want));
+		return (int)json_object_size(want);
+	}
+	names = calloc(json_object_size(want) + 1, sizeof(*names));
+	if (!names)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	json_object_foreach((json_t *)want, name, v)
+		names[n++] = (char *)name;
+	if (manifest_inputs(&now, p->lock, names, n, err) < 0) {
+		/* An input the manifest pins is gone from flake.lock. */
+		buf_printf(first, "%s", err->msg);
+		free(names);
+		return 1;
+	}
+	free(names);
+	json_object_foreach((json_t *)want, name, v) {
+		json_t *cur = json_object_get(now, name);
+		bool same = json_equal(v, cur);
+		const char *r1 = json_string_value(json_object_get(v, "rev"));
+		const char *r2 = json_string_value(json_object_get(cur, "rev"));
+
+		json_array_append_new(*report, json_pack("{s:s, s:b, s:O, s:O}",
+			"input", name, "ok", same, "locked", v,
+			"current", cur ? cur : json_null()));
+		if (same)
+			continue;
+		if (!bad++)
+			buf_printf(first,
+				   "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
+				   name, r2 ? r2 : "something else", r1 ? r1 : "no rev");
+	}
+	json_decref(now);
+	return bad;
+}
+
+json_t *project_compare(const struct build_result *r, const json_t *prev)
+{
+	json_t *diff = manifest_diff(json_object_get(prev, "artifacts"),
+				     r->artifacts, NULL), *v;
+	size_t i;
+
+	json_array_foreach(r->differs, i, v) {
+		size_t k;
+		bool seen = false;
+		for (k = 0; k < json_array_size(diff); k++)
+			seen |= json_equal(json_array_get(diff, k), v);
+		if (!seen)
+			json_array_append(diff, v);
+	}
+	return diff;
+}
+
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();

@@ -40,6 +40,20 @@ int project_select(const struct config_target ***out, size_t *nout,
 int project_policy(struct manifest_policy *out, const struct config_target *t,
 		   struct xerr *err);
 
+/*
+ * Compare the pins a manifest recorded with p's flake.lock. *report gets
+ * an array of {input, ok, locked, current}; returns the number of inputs
+ * that differ (first gets a one-line description of the first), or -1.
+ */
+int project_check_pins(json_t **report, struct buf *first,
+		       const struct project *p, const json_t *manifest,
+		       struct xerr *err);
+
+/* Artifacts of a rebuild that do not match the manifest's entry prev,
+ * including those a rebuild changed although the store matched: a sorted
+ * JSON array of names. */
+json_t *project_compare(const struct build_result *r, const json_t *prev);
+
 /* The manifest entry of one built target. */
 json_t *project_target_json(const struct build_result *r);
 
