@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clipin.h"
 #include "commands.h"
 #include "flakelock.h"
 #include "jtext.h"
 
-enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY };
+enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY, O_MIRROR, O_EXPORT };
 
 static const struct opt_spec opts[] = {
+	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "compute the facts from a local git mirror (repeatable)" },
+	{ O_EXPORT, 0, "export-ignore", "yes|no", "git inputs: honour export-ignore as Nix 2.8 does (default yes)" },
 	{ O_NAR, 0, "nar-hash", "HASH", "the new narHash (sha256-...)" },
 	{ O_LASTMOD, 0, "last-modified", "T", "the new lastModified (unix time)" },
 	{ O_REVCOUNT, 0, "rev-count", "N", "the new revCount (git inputs)" },
@@ -20,8 +23,9 @@ static const struct opt_spec opts[] = {
 };
 
 const struct cmd_help cmd_pin_help = {
-	"pin", "INPUT=REV... [--nar-hash HASH] [--last-modified T] [--rev-count N] [--dry-run]",
-	"Re-pin flake.lock inputs, named by input path, to a revision.",
+	"pin", "INPUT=REF... [--mirror INPUT=DIR]... [--export-ignore yes|no] [--dry-run]\n"
+	       "INPUT=REV [--nar-hash HASH] [--last-modified T] [--rev-count N] [--dry-run]",
+	"Re-pin flake.lock inputs, named by input path, to a revision, branch or tag.",
 	opts
 };
 
@@ -42,7 +46,17 @@ static int parse_count(int64_t *out, const char *s, const char *what,
 
 struct change {
 	struct flakelock_pin old, new;
+	const char *ref;                 /* as given (points into argv) */
+	struct clipin_facts facts;
+	const char *mirror;              /* CLIPIN_MIRROR: the folder */
+	bool counted;                    /* ahead/behind known */
+	uint64_t ahead, behind;
 };
+
+static json_t *int_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
 
 static json_t *side_json(const struct flakelock_pin *p)
 {
@@ -50,17 +64,106 @@ static json_t *side_json(const struct flakelock_pin *p)
 
 	if (p->last_modified >= 0)
 		util_date(date, p->last_modified);
-	return json_pack("{s:s?, s:s?, s:s?, s:o, s:s?}", "rev", p->rev, "url",
-			 p->url, "narHash", p->nar_hash, "lastModified",
-			 p->last_modified >= 0 ? json_integer(p->last_modified)
-					       : json_null(),
-			 "date", date[0] ? date : NULL);
+	return json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:o}", "rev", p->rev,
+			 "url", p->url, "narHash", p->nar_hash, "lastModified",
+			 int_or_null(p->last_modified), "date",
+			 date[0] ? date : NULL, "revCount",
+			 int_or_null(p->rev_count));
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a) == (!b) && (!a || !strcmp(a, b));
+}
+
+static bool changed(const struct change *c)
+{
+	return !str_eq(c->old.url, c->new.url) ||
+	       !str_eq(c->old.nar_hash, c->new.nar_hash) ||
+	       c->old.last_modified != c->new.last_modified ||
+	       c->old.rev_count != c->new.rev_count;
+}
+
+static const char *how_name(enum clipin_how h)
+{
+	switch (h) {
+	case CLIPIN_GIVEN:
+		return "given";
+	case CLIPIN_MIRROR:
+		return "mirror";
+	case CLIPIN_NIX:
+		return "nix";
+	case CLIPIN_LOCK:
+		break;
+	}
+	return "lock";
+}
+
+static json_t *change_json(const struct change *c)
+{
+	const struct clipin_facts *f = &c->facts;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s}", "path",
+			      c->old.path, "node", c->old.node, "ref", c->ref,
+			      "old", side_json(&c->old), "new",
+			      side_json(&c->new), "changed", changed(c),
+			      "facts", how_name(f->how));
+
+	json_object_set_new(o, "mirror", c->mirror ? json_string(c->mirror)
+						   : json_null());
+	json_object_set_new(o, "exportIgnore", f->how == CLIPIN_MIRROR
+						       ? json_boolean(f->export_ignore)
+						       : json_null());
+	json_object_set_new(o, "commitsAhead",
+			    c->counted ? json_integer((json_int_t)c->ahead)
+				       : json_null());
+	json_object_set_new(o, "commitsBehind",
+			    c->counted ? json_integer((json_int_t)c->behind)
+				       : json_null());
+	return o;
+}
+
+/* "153 commits ahead", "1 commit behind", "3 commits ahead, 2 behind". */
+static void distance(char *out, size_t n, const struct change *c)
+{
+	out[0] = '\0';
+	if (!c->counted || (!c->ahead && !c->behind))
+		return;
+	if (c->ahead && c->behind)
+		snprintf(out, n, ", %llu commit%s ahead, %llu behind",
+			 (unsigned long long)c->ahead, c->ahead == 1 ? "" : "s",
+			 (unsigned long long)c->behind);
+	else
+		snprintf(out, n, ", %llu commit%s %s",
+			 (unsigned long long)(c->ahead ? c->ahead : c->behind),
+			 (c->ahead ? c->ahead : c->behind) == 1 ? "" : "s",
+			 c->ahead ? "ahead" : "behind");
+}
+
+static void print_facts(const struct change *c)
+{
+	const struct clipin_facts *f = &c->facts;
+
+	switch (f->how) {
+	case CLIPIN_MIRROR:
+		printf("    facts from mirror %s, export-ignore %s\n", c->mirror,
+		       f->export_ignore ? "applied" : "not applied");
+		break;
+	case CLIPIN_NIX:
+		printf("    facts from nix flake prefetch%s\n",
+		       f->fetch_tree ? " and builtins.fetchTree" : "");
+		break;
+	case CLIPIN_GIVEN:
+		printf("    facts given\n");
+		break;
+	case CLIPIN_LOCK:
+		break;
+	}
 }
 
 static void report(const struct gopts *g, const struct change *c, size_t n,
 		   bool dry, bool written)
 {
-	char d1[32], d2[32];
+	char d1[32], d2[32], dist[96];
 	size_t i;
 
 	if (g->json) {
@@ -68,12 +171,7 @@ static void report(const struct gopts *g, const struct change *c, size_t n,
 		struct buf b = BUF_INIT;
 
 		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack(
-				"{s:s, s:s, s:o, s:o, s:b}", "path", c[i].old.path,
-				"node", c[i].old.node, "old", side_json(&c[i].old),
-				"new", side_json(&c[i].new), "changed",
-				strcmp(c[i].old.url, c[i].new.url) != 0 ||
-				c[i].old.last_modified != c[i].new.last_modified));
+			json_array_append_new(arr, change_json(&c[i]));
 		doc = json_pack("{s:o, s:b, s:b}", "inputs", arr, "dryRun", dry,
 				"written", written);
 		jtext_dump_file(&b, doc);
@@ -87,10 +185,9 @@ static void report(const struct gopts *g, const struct change *c, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct flakelock_pin *o = &c[i].old, *w = &c[i].new;
 
-		if (!strcmp(o->url, w->url) && o->last_modified == w->last_modified &&
-		    (!o->nar_hash) == (!w->nar_hash) &&
-		    (!o->nar_hash || !strcmp(o->nar_hash, w->nar_hash))) {
+		if (!changed(&c[i])) {
 			printf("• Input '%s' is already at '%s'\n", o->path, o->url);
+			print_facts(&c[i]);
 			continue;
 		}
 		strcpy(d1, "?");
@@ -99,11 +196,64 @@ static void report(const struct gopts *g, const struct change *c, size_t n,
 			util_date(d1, o->last_modified);
 		if (w->last_modified >= 0)
 			util_date(d2, w->last_modified);
-		printf("• Updated input '%s':\n    '%s' (%s)\n  → '%s' (%s)\n",
-		       o->path, o->url, d1, w->url, d2);
+		distance(dist, sizeof(dist), &c[i]);
+		printf("• Updated input '%s':\n    '%s' (%s)\n  → '%s' (%s%s)\n",
+		       o->path, o->url, d1, w->url, d2, dist);
+		print_facts(&c[i]);
 	}
 	if (dry)
 		printf("(dry run: flake.lock not written)\n");
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* The new locked facts of one input, by the first way that applies:
+ * given on the command line, its mirror, the lock itself (a full rev it
+ * already has), Nix. */
+static int get_facts(struct change *c, struct flakelock_update *u,
+		     const struct flakelock *lk, const struct flakelock_update *given,
+		     const struct clipin_mirrors *mirrors, bool export_ignore,
+		     char *ref, const struct gopts *g, struct xerr *err)
+{
+	const struct clipin_mirror *m = clipin_mirror_for(mirrors, c->old.path);
+	struct clipin_facts *f = &c->facts;
+
+	*u = *given;
+	if (given->nar_hash || given->last_modified >= 0 ||
+	    given->rev_count >= 0) {
+		/* As before mirrors: the rev is written as given, lower case. */
+		lower(ref);
+		u->rev = ref;
+		f->how = CLIPIN_GIVEN;
+		return 0;
+	}
+	if (strlen(ref) == 40 && util_is_hex(ref, 40))
+		lower(ref);
+	if (m) {
+		if (clipin_mirror_facts(f, lk, &c->old, m->dir, ref,
+					export_ignore, err) < 0)
+			return -1;
+		c->mirror = m->dir;
+		if (c->old.rev)
+			c->counted = clipin_count(&c->ahead, &c->behind, m->dir,
+						  c->old.rev, f->commit);
+	} else if (c->old.rev && !strcmp(ref, c->old.rev)) {
+		u->rev = ref;
+		f->how = CLIPIN_LOCK;
+		return 0;
+	} else if (clipin_nix_facts(f, lk, &c->old, ref, g->verbose ? 2 : -1,
+				    err) < 0) {
+		return -1;
+	}
+	u->rev = f->rev;
+	u->nar_hash = f->nar_hash;
+	u->last_modified = f->last_modified;
+	u->rev_count = f->rev_count;
+	return 0;
 }
 
 int cmd_pin(int argc, char **argv, struct gopts *g)
@@ -111,13 +261,14 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 	struct xerr err = XERR_INIT;
 	struct opt_parser op;
 	struct flakelock_update fields = FLAKELOCK_UPDATE_INIT;
+	struct clipin_mirrors mirrors = CLIPIN_MIRRORS_INIT;
 	struct flakelock *lk = NULL;
 	struct change *changes = NULL;
 	struct buf out = BUF_INIT, orig = BUF_INIT;
 	const char *lock = "flake.lock", *val;
 	char **pairs = NULL;
 	size_t npairs = 0, nchanges = 0, i;
-	bool dry = false, written = false;
+	bool dry = false, written = false, export_ignore = true;
 	int o, rc = XPIN_OK;
 
 	pairs = calloc((size_t)argc, sizeof(*pairs));
@@ -145,6 +296,14 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 		case O_DRY:
 			dry = true;
 			break;
+		case O_MIRROR:
+			if (clipin_mirrors_arg(&mirrors, val, &err) < 0)
+				goto fail;
+			break;
+		case O_EXPORT:
+			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
+				goto fail;
+			break;
 		case OPT_HELP:
 			opt_usage(stdout, &cmd_pin_help);
 			goto out;
@@ -157,7 +316,7 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 	}
 	if (npairs == 0) {
 		xerr_set(&err, XPIN_USAGE,
-			 "name an input to pin, as INPUT=REV (see 'xpin pin --help')");
+			 "name an input to pin, as INPUT=REF (see 'xpin pin --help')");
 		goto fail;
 	}
 	if (npairs > 1 && (fields.nar_hash || fields.last_modified >= 0 ||
@@ -166,32 +325,34 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 			 "--nar-hash, --last-modified and --rev-count apply to one input; pin one at a time");
 		goto fail;
 	}
+	if (clipin_mirrors_load(&mirrors, &err) < 0)
+		goto fail;
 	lk = flakelock_open(lock, &err);
-	if (!lk)
+	if (!lk || clipin_mirrors_check(&mirrors, lk, &err) < 0)
 		goto fail;
 	changes = calloc(npairs, sizeof(*changes));
 	if (!changes || flakelock_serialize(&orig, lk, &err) < 0)
 		goto fail;
 	for (i = 0; i < npairs; i++) {
-		struct flakelock_update u = fields;
-		char *eq = strchr(pairs[i], '='), *p;
+		struct flakelock_update u;
+		struct change *c = &changes[nchanges];
+		char *eq = strchr(pairs[i], '=');
 
 		if (!eq || eq == pairs[i] || !eq[1]) {
 			xerr_set(&err, XPIN_USAGE,
-				 "'%s' is not INPUT=REV (for example nixpkgs=<40 hex digits>)",
+				 "'%s' is not INPUT=REF (for example nixpkgs=<40 hex digits> or nixpkgs=nixos-unstable)",
 				 pairs[i]);
 			goto fail;
 		}
 		*eq = '\0';
-		for (p = eq + 1; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		u.rev = eq + 1;
-		if (flakelock_find(&changes[nchanges].old, lk, pairs[i], &err) < 0)
+		c->ref = eq + 1;
+		if (flakelock_pinnable(&c->old, lk, pairs[i], &err) < 0)
 			goto fail;
 		nchanges++;
-		if (flakelock_set(lk, pairs[i], &u, &err) < 0 ||
-		    flakelock_find(&changes[nchanges - 1].new, lk, pairs[i],
-				   &err) < 0)
+		if (get_facts(c, &u, lk, &fields, &mirrors, export_ignore,
+			      eq + 1, g, &err) < 0 ||
+		    flakelock_set(lk, pairs[i], &u, &err) < 0 ||
+		    flakelock_find(&c->new, lk, pairs[i], &err) < 0)
 			goto fail;
 	}
 	if (flakelock_serialize(&out, lk, &err) < 0)
@@ -215,5 +376,6 @@ out:
 	buf_release(&out);
 	buf_release(&orig);
 	flakelock_free(lk);
+	clipin_mirrors_release(&mirrors);
 	return rc;
 }

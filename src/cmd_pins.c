@@ -1,20 +1,26 @@
-/* xpin pins: list every input of flake.lock. */
+/* xpin pins: list every input of flake.lock; --check: prove the locked
+ * narHashes against local mirrors. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "clipin.h"
 #include "commands.h"
 #include "flakelock.h"
 #include "jtext.h"
 
-enum { O_LOCK = 1 };
+enum { O_LOCK = 1, O_CHECK, O_MIRROR, O_EXPORT };
 
 static const struct opt_spec opts[] = {
 	{ O_LOCK, 0, "lock", "FILE", "the lock file (default flake.lock)" },
+	{ O_CHECK, 0, "check", NULL, "recompute each narHash from its mirror and compare" },
+	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "--check: a local git mirror of an input (repeatable)" },
+	{ O_EXPORT, 0, "export-ignore", "yes|no", "--check, git inputs: honour export-ignore as Nix 2.8 does (default yes)" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_pins_help = {
-	"pins", "[--lock FILE] [--json]",
+	"pins", "[--lock FILE] [--json]\n"
+		"--check [--mirror INPUT=DIR]... [--export-ignore yes|no] [--lock FILE] [--json]",
 	"List every input of flake.lock: type, source, rev, date, narHash, follows.",
 	opts
 };
@@ -80,14 +86,223 @@ static void print_pin(const struct gopts *g, const struct flakelock_pin *p)
 		printf("  narHash       %s\n", p->nar_hash);
 }
 
+enum check_status { CHECK_OK, CHECK_MISMATCH, CHECK_UNCHECKED };
+
+struct check {
+	const struct flakelock_pin *pin;
+	enum check_status status;
+	const char *reason;             /* CHECK_UNCHECKED: why */
+	const char *mirror;
+	struct clipin_facts facts;      /* computed, when checked */
+	bool bad_nar, bad_time, bad_count;
+};
+
+/* Why an input cannot be checked against a mirror, or NULL. */
+static const char *uncheckable(const struct flakelock *lk,
+			       const struct flakelock_pin *p)
+{
+	const char *t = p->type ? p->type : "";
+
+	if (strcmp(t, "git") && strcmp(t, "github") && strcmp(t, "gitlab") &&
+	    strcmp(t, "sourcehut"))
+		return "not a git-backed input";
+	if (!p->rev)
+		return "no rev in the lock";
+	if (!p->nar_hash)
+		return "no narHash in the lock";
+	if (!strcmp(t, "git") &&
+	    flakelock_locked_bool(lk, p->node, "submodules") == 1)
+		return "fetches submodules";
+	return NULL;
+}
+
+static int check_one(struct check *c, const struct flakelock *lk,
+		     const struct clipin_mirrors *mirrors, bool export_ignore,
+		     struct xerr *err)
+{
+	const struct clipin_mirror *m = clipin_mirror_for(mirrors, c->pin->path);
+	const struct flakelock_pin *p = c->pin;
+	struct clipin_facts *f = &c->facts;
+
+	c->status = CHECK_UNCHECKED;
+	if (!m) {
+		c->reason = "no mirror";
+		return 0;
+	}
+	c->mirror = m->dir;
+	if ((c->reason = uncheckable(lk, p)))
+		return 0;
+	if (clipin_mirror_facts(f, lk, p, m->dir, p->rev, export_ignore,
+				err) < 0)
+		return -1;
+	c->bad_nar = strcmp(f->nar_hash, p->nar_hash) != 0;
+	c->bad_time = p->last_modified >= 0 &&
+		      p->last_modified != f->last_modified;
+	c->bad_count = p->rev_count >= 0 && f->rev_count >= 0 &&
+		       p->rev_count != f->rev_count;
+	c->status = c->bad_nar || c->bad_time || c->bad_count ? CHECK_MISMATCH
+							      : CHECK_OK;
+	return 0;
+}
+
+static const char *status_name(enum check_status s)
+{
+	return s == CHECK_OK ? "ok" : s == CHECK_MISMATCH ? "mismatch"
+							   : "unchecked";
+}
+
+static json_t *facts_json(const char *nar, int64_t lm, int64_t rc)
+{
+	return json_pack("{s:s, s:o, s:o}", "narHash", nar, "lastModified",
+			 int_or_null(lm), "revCount", int_or_null(rc));
+}
+
+static json_t *check_json(const struct check *c)
+{
+	const struct flakelock_pin *p = c->pin;
+	bool done = c->status != CHECK_UNCHECKED;
+	json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:s}", "path", p->path,
+			      "node", str_or_null(p->node), "type",
+			      str_or_null(p->type), "rev", str_or_null(p->rev),
+			      "status", status_name(c->status));
+	json_t *bad = json_array();
+
+	json_object_set_new(o, "reason", str_or_null(c->reason));
+	json_object_set_new(o, "mirror", str_or_null(c->mirror));
+	json_object_set_new(o, "exportIgnore",
+			    done ? json_boolean(c->facts.export_ignore)
+				 : json_null());
+	json_object_set_new(o, "expected",
+			    p->nar_hash ? facts_json(p->nar_hash, p->last_modified,
+						     p->rev_count)
+					: json_null());
+	json_object_set_new(o, "computed",
+			    done ? facts_json(c->facts.nar_hash,
+					      c->facts.last_modified,
+					      c->facts.rev_count)
+				 : json_null());
+	if (c->bad_nar)
+		json_array_append_new(bad, json_string("narHash"));
+	if (c->bad_time)
+		json_array_append_new(bad, json_string("lastModified"));
+	if (c->bad_count)
+		json_array_append_new(bad, json_string("revCount"));
+	json_object_set_new(o, "mismatched", bad);
+	return o;
+}
+
+static void print_check(const struct gopts *g, const struct check *c)
+{
+	const struct flakelock_pin *p = c->pin;
+	const struct clipin_facts *f = &c->facts;
+	const char *sep = "";
+
+	switch (c->status) {
+	case CHECK_OK:
+		printf("%sok%s         %s (mirror %s, export-ignore %s)\n",
+		       cli_c(g, "green"), cli_c(g, "reset"), p->path, c->mirror,
+		       f->export_ignore ? "applied" : "not applied");
+		return;
+	case CHECK_UNCHECKED:
+		printf("%sunchecked%s  %s (%s)\n", cli_c(g, "yellow"),
+		       cli_c(g, "reset"), p->path, c->reason);
+		return;
+	case CHECK_MISMATCH:
+		break;
+	}
+	printf("%smismatch%s   %s:", cli_c(g, "red"), cli_c(g, "reset"), p->path);
+	if (c->bad_nar) {
+		printf(" narHash %s in the lock, %s computed", p->nar_hash,
+		       f->nar_hash);
+		sep = ";";
+	}
+	if (c->bad_time) {
+		printf("%s lastModified %lld in the lock, %lld computed", sep,
+		       (long long)p->last_modified, (long long)f->last_modified);
+		sep = ";";
+	}
+	if (c->bad_count)
+		printf("%s revCount %lld in the lock, %lld computed", sep,
+		       (long long)p->rev_count, (long long)f->rev_count);
+	printf(" (mirror %s, export-ignore %s)\n", c->mirror,
+	       f->export_ignore ? "applied" : "not applied");
+}
+
+/* --check: every input with a mirror, recomputed; exit 1 on a mismatch. */
+static int check(const struct gopts *g, const struct flakelock *lk,
+		 const struct flakelock_pin *pins, size_t n,
+		 const struct clipin_mirrors *mirrors, bool export_ignore)
+{
+	struct xerr err = XERR_INIT;
+	struct check *cs = calloc(n ? n : 1, sizeof(*cs));
+	struct buf bad = BUF_INIT;
+	size_t i, nc = 0, counts[3] = { 0, 0, 0 };
+	int rc = XPIN_OK;
+
+	if (!cs) {
+		xerr_set(&err, XPIN_USAGE, "out of memory");
+		return cli_error(g, &err);
+	}
+	for (i = 0; i < n; i++) {
+		if (pins[i].follows)
+			continue;
+		cs[nc].pin = &pins[i];
+		if (check_one(&cs[nc], lk, mirrors, export_ignore, &err) < 0) {
+			rc = cli_error(g, &err);
+			goto out;
+		}
+		counts[cs[nc].status]++;
+		if (cs[nc].status == CHECK_MISMATCH)
+			buf_printf(&bad, "%s%s", bad.len ? ", " : "",
+				   pins[i].path);
+		nc++;
+	}
+	if (g->json) {
+		json_t *arr = json_array(), *doc;
+		struct buf b = BUF_INIT;
+
+		for (i = 0; i < nc; i++)
+			json_array_append_new(arr, check_json(&cs[i]));
+		doc = json_pack("{s:o, s:I, s:I, s:I}", "inputs", arr, "ok",
+				(json_int_t)counts[CHECK_OK], "mismatch",
+				(json_int_t)counts[CHECK_MISMATCH], "unchecked",
+				(json_int_t)counts[CHECK_UNCHECKED]);
+		jtext_dump_file(&b, doc);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_release(&b);
+		json_decref(doc);
+	} else if (!g->quiet) {
+		for (i = 0; i < nc; i++)
+			print_check(g, &cs[i]);
+		printf("%zu ok, %zu mismatch%s, %zu unchecked\n",
+		       counts[CHECK_OK], counts[CHECK_MISMATCH],
+		       counts[CHECK_MISMATCH] == 1 ? "" : "es",
+		       counts[CHECK_UNCHECKED]);
+	}
+	if (counts[CHECK_MISMATCH]) {
+		xerr_set(&err, XPIN_CHECK_FAILED,
+			 "%s does not match %s mirror: %s",
+			 counts[CHECK_MISMATCH] == 1 ? "an input" : "inputs",
+			 counts[CHECK_MISMATCH] == 1 ? "its" : "their",
+			 buf_cstr(&bad));
+		rc = cli_error(g, &err);
+	}
+out:
+	buf_release(&bad);
+	free(cs);
+	return rc;
+}
+
 int cmd_pins(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
 	struct opt_parser op;
 	struct flakelock *lk = NULL;
 	struct flakelock_pin *pins = NULL;
+	struct clipin_mirrors mirrors = CLIPIN_MIRRORS_INIT;
 	const char *lock = "flake.lock", *val;
 	size_t n = 0, i;
+	bool do_check = false, check_opts = false, export_ignore = true;
 	int o, rc = XPIN_OK;
 
 	opt_init(&op, argc, argv, &cmd_pins_help, g);
@@ -96,24 +311,45 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 		case O_LOCK:
 			lock = val;
 			break;
+		case O_CHECK:
+			do_check = true;
+			break;
+		case O_MIRROR:
+			check_opts = true;
+			if (clipin_mirrors_arg(&mirrors, val, &err) < 0)
+				goto fail;
+			break;
+		case O_EXPORT:
+			check_opts = true;
+			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
+				goto fail;
+			break;
 		case OPT_HELP:
 			opt_usage(stdout, &cmd_pins_help);
-			return XPIN_OK;
+			goto out;
 		case OPT_ARG:
 			xerr_set(&err, XPIN_USAGE,
 				 "unexpected argument '%s' (see 'xpin pins --help')",
 				 val);
-			return cli_error(g, &err);
+			goto fail;
 		default:
-			return cli_error(g, &err);
+			goto fail;
 		}
 	}
-	lk = flakelock_open(lock, &err);
-	if (!lk || flakelock_pins(&pins, &n, lk, &err) < 0) {
-		rc = cli_error(g, &err);
-		goto out;
+	if (check_opts && !do_check) {
+		xerr_set(&err, XPIN_USAGE,
+			 "--mirror and --export-ignore go with --check");
+		goto fail;
 	}
-	if (g->json) {
+	if (do_check && clipin_mirrors_load(&mirrors, &err) < 0)
+		goto fail;
+	lk = flakelock_open(lock, &err);
+	if (!lk || flakelock_pins(&pins, &n, lk, &err) < 0 ||
+	    clipin_mirrors_check(&mirrors, lk, &err) < 0)
+		goto fail;
+	if (do_check) {
+		rc = check(g, lk, pins, n, &mirrors, export_ignore);
+	} else if (g->json) {
 		json_t *arr = json_array();
 		struct buf b = BUF_INIT;
 
@@ -129,8 +365,12 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 		if (n == 0 && !g->quiet)
 			printf("no inputs\n");
 	}
+	goto out;
+fail:
+	rc = cli_error(g, &err);
 out:
 	flakelock_pins_free(pins, n);
 	flakelock_free(lk);
+	clipin_mirrors_release(&mirrors);
 	return rc;
 }

@@ -727,6 +727,42 @@ static int set_attr(json_t *node, const char *k, json_t *v)
 	return json_object_set_new(json_object_get(node, "locked"), k, v);
 }
 
+int flakelock_pinnable(struct flakelock_pin *out, const struct flakelock *lk,
+		       const char *path, struct xerr *err)
+{
+	if (flakelock_find(out, lk, path, err) < 0)
+		return -1;
+	if (out->follows) {
+		xerr_set(err, XPIN_USAGE,
+			 "input '%s' follows '%s'; pin '%s' instead", path,
+			 out->follows, out->follows[0] ? out->follows : "the root flake");
+		flakelock_pin_release(out);
+		return -1;
+	}
+	if (!flakelock_type_has_rev(out->type)) {
+		xerr_set(err, XPIN_USAGE,
+			 "input '%s' is of type '%s', which has no revision to pin",
+			 path, out->type ? out->type : "?");
+		flakelock_pin_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+const char *flakelock_locked_string(const struct flakelock *lk,
+				    const char *node, const char *key)
+{
+	return sattr(json_object_get(lk->nodes, node), key);
+}
+
+int flakelock_locked_bool(const struct flakelock *lk, const char *node,
+			  const char *key)
+{
+	json_t *v = attr(json_object_get(lk->nodes, node), key);
+
+	return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
 int flakelock_set(struct flakelock *lk, const char *path,
 		  const struct flakelock_update *u, struct xerr *err)
 {
@@ -741,20 +777,8 @@ int flakelock_set(struct flakelock *lk, const char *path,
 	size_t i;
 	int ret = -1;
 
-	if (flakelock_find(&pin, lk, path, err) < 0)
+	if (flakelock_pinnable(&pin, lk, path, err) < 0)
 		return -1;
-	if (pin.follows) {
-		xerr_set(err, XPIN_USAGE,
-			 "input '%s' follows '%s'; pin '%s' instead", path,
-			 pin.follows, pin.follows[0] ? pin.follows : "the root flake");
-		goto out;
-	}
-	if (!flakelock_type_has_rev(pin.type)) {
-		xerr_set(err, XPIN_USAGE,
-			 "input '%s' is of type '%s', which has no revision to pin",
-			 path, pin.type ? pin.type : "?");
-		goto out;
-	}
 	if (u->rev && !flakelock_valid_rev(u->rev)) {
 		xerr_set(err, XPIN_USAGE,
 			 "rev '%s' for input '%s' must be 40 hex digits", u->rev,

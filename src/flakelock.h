@@ -83,6 +83,24 @@ int flakelock_set(struct flakelock *lk, const char *path,
 int flakelock_serialize(struct buf *out, const struct flakelock *lk,
 			struct xerr *err);
 
+/*
+ * Like flakelock_find, and refuses (err, XPIN_USAGE) what flakelock_set
+ * would refuse before looking at the update: a follows, an unknown path,
+ * a type without a revision. Lets a command check an input before it
+ * spends time computing the new facts.
+ */
+int flakelock_pinnable(struct flakelock_pin *out, const struct flakelock *lk,
+		       const char *path, struct xerr *err);
+
+/* An attribute of a node's "locked" object (version 5's "info" first):
+ * the string, NULL when absent or not a string; the boolean as 1 or 0,
+ * -1 when absent or not a boolean. Strings live until lk is edited or
+ * freed. */
+const char *flakelock_locked_string(const struct flakelock *lk,
+				    const char *node, const char *key);
+int flakelock_locked_bool(const struct flakelock *lk, const char *node,
+			  const char *key);
+
 /* Parse checks shared with the commands. */
 bool flakelock_valid_rev(const char *s);
 bool flakelock_valid_nar_hash(const char *s);
