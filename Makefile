@@ -91,7 +91,7 @@ fuzz:
 			$$f $(LIB_SRC:src/%.c=build-fuzz/obj/%.o) $(PKG_LIBS); \
 		mkdir -p build-fuzz/corpus-$$name; \
 		if [ -d vectors/$$name ]; then find vectors/$$name -type f \
-			-size -1M -exec cp -f {} build-fuzz/corpus-$$name/ \; ; fi; \
+			-size -1024k -exec cp -f {} build-fuzz/corpus-$$name/ \; ; fi; \
 		echo "$$n: $(FUZZ_RUNS) runs"; \
 		build-fuzz/$$n -runs=$(FUZZ_RUNS) -max_len=65536 \
 			build-fuzz/corpus-$$name 2>build-fuzz/$$n.log || \

@@ -14,7 +14,7 @@ void unit_fail(const char *file, int line, const char *what);
 #define T_STREQ(a, b) \
 	do { const char *a_ = (a), *b_ = (b); \
 	     if (!a_ || !b_ || strcmp(a_, b_)) { \
-		char m_[512]; snprintf(m_, sizeof(m_), "'%s' != '%s'", \
+		char m_[2600]; snprintf(m_, sizeof(m_), "'%s' != '%s'", \
 			a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 		unit_fail(__FILE__, __LINE__, m_); } } while (0)
 #define T_INTEQ(a, b) \
