@@ -21,7 +21,7 @@ void test_hash__sha256_abc(void)
 void test_hash__roundtrips(void)
 {
 	unsigned char d[32], e[32];
-	char b[64];
+	char b[80];
 	int i;
 
 	for (i = 0; i < 32; i++)
