@@ -74,6 +74,10 @@ static int add(struct clipin_mirrors *m, const char *input, size_t ilen,
 			continue;
 		if (i < m->first)
 			return 0;
+		if (!strcmp(origin, m->v[i].origin))
+			return xerr_set(err, XPIN_USAGE,
+					"%s: a second mirror for input '%.*s'",
+					origin, (int)ilen, input);
 		return xerr_set(err, XPIN_USAGE,
 				"%s: a second mirror for input '%.*s' (the first is at %s)",
 				origin, (int)ilen, input, m->v[i].origin);

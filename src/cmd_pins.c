@@ -95,6 +95,9 @@ struct check {
 	const char *mirror;
 	struct clipin_facts facts;      /* computed, when checked */
 	bool bad_nar, bad_time, bad_count;
+	bool other_rule;                /* the lock's narHash is the git
+					 * input's tree under the other
+					 * export-ignore rule */
 };
 
 /* Why an input cannot be checked against a mirror, or NULL. */
@@ -142,6 +145,17 @@ static int check_one(struct check *c, const struct flakelock *lk,
 		       p->rev_count != f->rev_count;
 	c->status = c->bad_nar || c->bad_time || c->bad_count ? CHECK_MISMATCH
 							      : CHECK_OK;
+	/* A lock made by a Nix that hashes git inputs the other way (newer
+	 * Nix does not apply export-ignore) is worth telling apart from a
+	 * wrong one. */
+	if (c->bad_nar && !strcmp(p->type, "git")) {
+		struct clipin_facts other;
+
+		if (clipin_mirror_facts(&other, lk, p, m->dir, p->rev,
+					!export_ignore, err) < 0)
+			return -1;
+		c->other_rule = !strcmp(other.nar_hash, p->nar_hash);
+	}
 	return 0;
 }
 
@@ -188,6 +202,7 @@ static json_t *check_json(const struct check *c)
 	if (c->bad_count)
 		json_array_append_new(bad, json_string("revCount"));
 	json_object_set_new(o, "mismatched", bad);
+	json_object_set_new(o, "otherRuleMatches", json_boolean(c->other_rule));
 	return o;
 }
 
@@ -226,6 +241,10 @@ static void print_check(const struct gopts *g, const struct check *c)
 		       (long long)p->rev_count, (long long)f->rev_count);
 	printf(" (mirror %s, export-ignore %s)\n", c->mirror,
 	       f->export_ignore ? "applied" : "not applied");
+	if (c->other_rule)
+		printf("           the lock's narHash is the tree with export-ignore %s: try --export-ignore=%s\n",
+		       f->export_ignore ? "not applied" : "applied",
+		       f->export_ignore ? "no" : "yes");
 }
 
 /* --check: every input with a mirror, recomputed; exit 1 on a mismatch. */
