@@ -75,6 +75,21 @@ static void report(const struct gopts *g, const struct build_result *r)
 	}
 }
 
+struct nixver {
+	struct buf out;
+	struct xerr err;
+	int ret;
+};
+
+/* `nix --version` runs beside the builds rather than before them. */
+static void *nix_version_thread(void *arg)
+{
+	struct nixver *v = arg;
+
+	v->ret = build_nix_version(&v->out, &v->err);
+	return NULL;
+}
+
 static int sign_manifest(const char *secpath, const char *pwfile,
 			 struct xerr *err)
 {
@@ -117,7 +132,10 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	const struct config_target **targets = NULL;
 	struct manifest_policy *pols = NULL;
 	struct build_result *res = NULL;
-	struct buf logs = BUF_INIT, nixv = BUF_INIT;
+	struct buf logs = BUF_INIT;
+	struct nixver nixv = { BUF_INIT, XERR_INIT, 0 };
+	pthread_t vth;
+	bool vth_started = false;
 	json_t *m = NULL, *old = NULL;
 	const char *secpath = NULL, *pwfile = NULL, *config = NULL, *val;
 	char **names;
@@ -181,8 +199,6 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 			goto fail;
 		}
 	}
-	if (any_nix && build_nix_version(&nixv, &err) < 0)
-		goto fail;
 	if (proj.dirty)
 		cli_warn(g, "the work tree has uncommitted changes; xpin.lock records it as dirty");
 	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
@@ -190,12 +206,23 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	bo.log_dir = logs.data;
 	bo.commit = proj.has_head ? proj.head.rev : NULL;
 	bo.commit_time = proj.has_head ? proj.head.time : 0;
+	if (any_nix)
+		vth_started = pthread_create(&vth, NULL, nix_version_thread, &nixv) == 0;
+	if (any_nix && !vth_started)
+		nix_version_thread(&nixv);
 	build_all(res, targets, pols, NULL, n, jobs, BUILD_TWICE, &bo);
+	if (vth_started)
+		pthread_join(vth, NULL);
+	vth_started = false;
 	for (i = 0; i < n; i++)
 		if (res[i].failed) {
 			cli_error(g, &res[i].err);
 			failed = true;
 		}
+	if (!failed && any_nix && nixv.ret < 0) {
+		cli_error(g, &nixv.err);
+		failed = true;
+	}
 	if (failed) {
 		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
 		rc = XPIN_BUILD;
@@ -205,7 +232,7 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 		struct xerr e2 = XERR_INIT;
 		old = manifest_load("xpin.lock", &e2);
 	}
-	m = project_manifest(&proj, res, n, any_nix ? nixv.data : NULL, old, &err);
+	m = project_manifest(&proj, res, n, any_nix ? nixv.out.data : NULL, old, &err);
 	if (!m || manifest_save("xpin.lock", m, &err) < 0)
 		goto fail;
 	if (!nosign && sign_manifest(secpath, pwfile, &err) < 0) {
@@ -248,7 +275,9 @@ out:
 	json_decref(m);
 	json_decref(old);
 	buf_release(&logs);
-	buf_release(&nixv);
+	if (vth_started)
+		pthread_join(vth, NULL);
+	buf_release(&nixv.out);
 	if (have_proj)
 		project_release(&proj);
 	return rc;
