@@ -41,16 +41,24 @@ struct sign_password *clikeys_password(const char *file, const char *key,
 				       struct xerr *err)
 {
 	const char *env = getenv("XPIN_PASSWORD");
+	struct sign_echo echo;
+	struct sign_password *pw;
 
 	if (file)
 		return sign_password_read_file(file, err);
 	if (env)
 		return sign_password_new(env, strlen(env), err);
+	/* Echo goes off before the prompt, so nothing typed after it shows. */
+	sign_echo_off(&echo, 0);
 	if (isatty(0)) {
 		fprintf(stderr, "Password for %s: ", key);
 		fflush(stderr);
 	}
-	return sign_password_read(0, err);
+	pw = sign_password_read(0, err);
+	sign_echo_restore(&echo, 0);
+	if (isatty(0))
+		fputc('\n', stderr);
+	return pw;
 }
 
 struct sign_secret *clikeys_unlocked_secret(const char *path,
