@@ -12,7 +12,7 @@
 enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY, O_MIRROR, O_EXPORT };
 
 static const struct opt_spec opts[] = {
-	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "compute the facts from a local git mirror (repeatable)" },
+	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "compute the facts from a local git mirror (repeatable; before XPIN_MIRRORS and ~/.config/xpin/mirrors)" },
 	{ O_EXPORT, 0, "export-ignore", "yes|no", "git inputs: honour export-ignore as Nix 2.8 does (default yes)" },
 	{ O_NAR, 0, "nar-hash", "HASH", "the new narHash (sha256-...)" },
 	{ O_LASTMOD, 0, "last-modified", "T", "the new lastModified (unix time)" },
