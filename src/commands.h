@@ -21,5 +21,6 @@ XPIN_COMMAND(sign);
 XPIN_COMMAND(checksig);
 XPIN_COMMAND(hash);
 XPIN_COMMAND(elf);
+XPIN_COMMAND(diff);
 
 #endif

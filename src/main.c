@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ cmd_checksig, &cmd_checksig_help },
 	{ cmd_hash, &cmd_hash_help },
 	{ cmd_elf, &cmd_elf_help },
+	{ cmd_diff, &cmd_diff_help },
 	{ NULL, NULL }
 };
 
