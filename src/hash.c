@@ -1,10 +1,7 @@
 /* hash: SHA-256/BLAKE2b on libsodium, and hash encodings. */
 #include "hash.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -38,34 +35,39 @@ void hash_sha256(unsigned char out[32], const void *p, size_t n)
 	crypto_hash_sha256(out, p, n);
 }
 
+static int sha256_chunk(void *ctx, const void *p, size_t n)
+{
+	hash_sha256_update(ctx, p, n);
+	return 0;
+}
+
 int hash_sha256_file(unsigned char out[32], const char *path,
 		     struct xerr *err)
 {
 	struct hash_sha256 h;
-	unsigned char chunk[65536];
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open: %s", strerror(errno));
 	hash_sha256_init(&h);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "cannot read: %s", strerror(errno));
-		}
-		if (n == 0)
-			break;
-		hash_sha256_update(&h, chunk, (size_t)n);
-	}
-	close(fd);
+	if (util_stream_file(path, sha256_chunk, &h, err) < 0)
+		return -1;
 	hash_sha256_final(&h, out);
+	return 0;
+}
+
+static int blake2b_chunk(void *ctx, const void *p, size_t n)
+{
+	hash_blake2b_update(ctx, p, n);
+	return 0;
+}
+
+int hash_blake2b_file(unsigned char out[64], const char *path,
+		      struct xerr *err)
+{
+	struct hash_blake2b h;
+
+	hash_blake2b_init(&h);
+	if (util_stream_file(path, blake2b_chunk, &h, err) < 0)
+		return -1;
+	hash_blake2b_final(&h, out);
 	return 0;
 }
 

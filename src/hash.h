@@ -31,6 +31,9 @@ int hash_sha256_file(unsigned char out[32], const char *path,
 void hash_blake2b_init(struct hash_blake2b *h);
 void hash_blake2b_update(struct hash_blake2b *h, const void *p, size_t n);
 void hash_blake2b_final(struct hash_blake2b *h, unsigned char out[64]);
+/* BLAKE2b-512 of a file's contents, streamed. */
+int hash_blake2b_file(unsigned char out[64], const char *path,
+		      struct xerr *err);
 
 /* Encoders write a NUL-terminated string; out must be large enough:
  * hex 2n+1, base64 4*ceil(n/3)+1, nix32 ceil(8n/5)+1. */

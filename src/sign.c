@@ -751,38 +751,6 @@ void sign_secret_free(struct sign_secret *sk)
 
 /* --- key files --- */
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void sync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	int fd;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s",
-			 slash == path ? 1 : (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 /* Create path exclusively, never through a symlink. *created tells the
  * caller whether there is a new file to remove on a later failure. */
 static int write_exclusive(const char *path, const char *data, size_t len,
@@ -801,7 +769,7 @@ static int write_exclusive(const char *path, const char *data, size_t len,
 				   "cannot create: %s", strerror(errno));
 	}
 	*created = true;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (util_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		e = errno;
 		close(fd);
 		unlink(path);
@@ -816,7 +784,7 @@ static int write_exclusive(const char *path, const char *data, size_t len,
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot write: %s", strerror(e));
 	}
-	sync_parent(path);
+	util_sync_parent(path);
 	return 0;
 }
 
@@ -963,7 +931,7 @@ int sign_keypair_save(const char *pubpath, const char *secpath,
 				    &pcreated, err)) {
 		if (created) {
 			unlink(secpath);
-			sync_parent(secpath);
+			util_sync_parent(secpath);
 		}
 		goto out;
 	}
@@ -1084,45 +1052,12 @@ int sign_buffer(struct buf *out, const struct sign_secret *sk,
 	return sign_msg(out, sk, h, sizeof(h), opts, err);
 }
 
-/* BLAKE2b-512 of a file, streamed. */
-static int hash_file(unsigned char out[64], const char *path,
-		     struct xerr *err)
-{
-	crypto_generichash_state h;
-	unsigned char chunk[65536];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open: %s", strerror(errno));
-	crypto_generichash_init(&h, NULL, 0, 64);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "cannot read: %s", strerror(e));
-		}
-		if (n == 0)
-			break;
-		crypto_generichash_update(&h, chunk, (size_t)n);
-	}
-	close(fd);
-	crypto_generichash_final(&h, out, 64);
-	return 0;
-}
-
 int sign_file(struct buf *out, const struct sign_secret *sk, const char *path,
 	      const struct sign_opts *opts, struct xerr *err)
 {
 	unsigned char h[64];
 
-	if (need_open(sk, err) < 0 || hash_file(h, path, err) < 0)
+	if (need_open(sk, err) < 0 || hash_blake2b_file(h, path, err) < 0)
 		return -1;
 	return sign_msg(out, sk, h, sizeof(h), opts, err);
 }
@@ -1285,7 +1220,7 @@ int sign_verify_file(const struct sign_sig *sig, const struct sign_pub *pk,
 	if (legacy_allowed(sig, flags, err) < 0)
 		return -1;
 	if (sig->prehashed) {
-		if (hash_file(h, path, err) < 0)
+		if (hash_blake2b_file(h, path, err) < 0)
 			return -1;
 		return verify_hashed(sig, pk, h, sizeof(h), err);
 	}

@@ -149,51 +149,42 @@ void buf_release(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+struct read_ctx {
+	struct buf *out;
+	size_t max;
+	const char *path;
+	struct xerr *err;
+};
+
+static int read_chunk(void *ctx, const void *p, size_t n)
+{
+	struct read_ctx *c = ctx;
+
+	if (c->out->len + n > c->max)
+		return xerr_setpos(c->err, XPIN_USAGE, c->path, 0, 0,
+				   "file is larger than %zu bytes", c->max);
+	if (buf_add(c->out, p, n) < 0)
+		return xerr_set(c->err, XPIN_USAGE, "out of memory");
+	return 0;
+}
+
 int util_read_file(struct buf *out, const char *path, size_t max,
 		   struct xerr *err)
 {
-	char chunk[65536];
-	ssize_t n;
-	int fd, ret = -1;
+	struct read_ctx c = { out, max, path, err };
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open: %s", strerror(errno));
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > max) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "file is larger than %zu bytes", max);
-			goto out;
-		}
-		if (buf_add(out, chunk, (size_t)n) < 0) {
-			xerr_set(err, XPIN_USAGE, "out of memory");
-			goto out;
-		}
-	}
-	if (buf_grow(out, 0) < 0) {
-		xerr_set(err, XPIN_USAGE, "out of memory");
-		goto out;
-	}
+	if (util_stream_file(path, read_chunk, &c, err) < 0)
+		return -1;
+	if (buf_grow(out, 0) < 0)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
 	out->data[out->len] = '\0';
-	ret = 0;
-out:
-	close(fd);
-	return ret;
+	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int util_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -209,16 +200,10 @@ static int write_all(int fd, const char *p, size_t len)
 int util_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct xerr *err)
 {
-	struct buf tmp = BUF_INIT, dir = BUF_INIT;
-	const char *slash;
+	struct buf tmp = BUF_INIT;
 	struct stat st;
-	int fd = -1, dfd = -1, ret = -1;
+	int fd = -1, ret = -1;
 
-	slash = strrchr(path, '/');
-	if (slash)
-		buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		buf_puts(&dir, ".");
 	if (buf_printf(&tmp, "%s.xpin-tmp-XXXXXX", path) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
@@ -232,7 +217,7 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 	}
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, mode) < 0 || util_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot write: %s",
 			    strerror(errno));
@@ -251,11 +236,7 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 		goto out;
 	}
 	buf_release(&tmp);
-	dfd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	util_sync_parent(path);
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -263,7 +244,52 @@ out:
 	if (tmp.data)
 		unlink(tmp.data);
 	buf_release(&tmp);
+	return ret;
+}
+
+void util_sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	struct buf dir = BUF_INIT;
+	int fd;
+
+	if (slash)
+		buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	else
+		buf_puts(&dir, ".");
+	fd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
 	buf_release(&dir);
+}
+
+int util_stream_file(const char *path,
+		     int (*fn)(void *ctx, const void *p, size_t n),
+		     void *ctx, struct xerr *err)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open: %s", strerror(errno));
+	while (ret == 0) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+					  "cannot read: %s", strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			ret = fn(ctx, chunk, (size_t)n) < 0 ? -1 : 0;
+	}
+	close(fd);
 	return ret;
 }
 

@@ -71,6 +71,16 @@ int util_read_file(struct buf *out, const char *path, size_t max,
 int util_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct xerr *err);
 
+/* write(2) until all of p is written (EINTR retried): 0 or -1 (errno). */
+int util_write_all(int fd, const void *p, size_t len);
+/* fsync the folder holding path, so a rename or create in it lasts. */
+void util_sync_parent(const char *path);
+/* Read the file at path in chunks, calling fn on each; fn returning < 0
+ * stops with that error. Errors name the file. */
+int util_stream_file(const char *path,
+		     int (*fn)(void *ctx, const void *p, size_t n),
+		     void *ctx, struct xerr *err);
+
 /* Create a fresh private folder under $TMPDIR (or /tmp); out gets the path. */
 int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
 /* mkdir -p: path and its missing parents, mode 0755. */
