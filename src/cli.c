@@ -258,6 +258,36 @@ void cli_warn(const struct gopts *g, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void cli_progress_init(struct cli_progress *p, const struct gopts *g)
+{
+	pthread_mutex_init(&p->lock, NULL);
+	p->g = g;
+	p->start = time(NULL);
+}
+
+void cli_progress(void *ctx, const char *target, const char *what)
+{
+	struct cli_progress *p = ctx;
+
+	if (!p->g->progress)
+		return;
+	pthread_mutex_lock(&p->lock);
+	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
+		(long)(time(NULL) - p->start));
+	pthread_mutex_unlock(&p->lock);
+}
+
+int cli_jobs(unsigned *out, const char *val, struct xerr *err)
+{
+	char *end;
+	long v = strtol(val, &end, 10);
+
+	if (*end || end == val || v < 1 || v > 64)
+		return xerr_set(err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+	*out = (unsigned)v;
+	return 0;
+}
+
 const char *cli_c(const struct gopts *g, const char *what)
 {
 	if (!g || !g->color)

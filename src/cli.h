@@ -6,8 +6,10 @@
 #ifndef XPIN_CLI_H
 #define XPIN_CLI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -66,6 +68,18 @@ int cli_error(const struct gopts *g, const struct xerr *err);
 /* Print "xpin: warning: ..." on stderr unless -q. */
 void cli_warn(const struct gopts *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Progress of long work on stderr, when it is a terminal and not -q:
+ * "xpin: TARGET: WHAT (12s)". Safe to call from build threads. */
+struct cli_progress {
+	pthread_mutex_t lock;
+	const struct gopts *g;
+	time_t start;
+};
+void cli_progress_init(struct cli_progress *p, const struct gopts *g);
+void cli_progress(void *ctx, const char *target, const char *what);
+/* Parse -j N (1 to 64). */
+int cli_jobs(unsigned *out, const char *val, struct xerr *err);
+
 /* ANSI colour around s when enabled: "bold", "red", "green", "yellow". */
 const char *cli_c(const struct gopts *g, const char *what);
 

@@ -33,23 +33,6 @@ struct audit_opts {
 	const struct gopts *g;
 };
 
-struct prog {
-	pthread_mutex_t lock;
-	const struct gopts *g;
-	time_t start;
-};
-
-static void on_progress(void *ctx, const char *target, const char *what)
-{
-	struct prog *p = ctx;
-
-	if (!p->g->progress)
-		return;
-	pthread_mutex_lock(&p->lock);
-	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
-		(long)(time(NULL) - p->start));
-	pthread_mutex_unlock(&p->lock);
-}
 
 static int cmp_name(const void *a, const void *b)
 {
@@ -90,9 +73,9 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	struct sign_pub pub;
 	struct sign_sig ss;
 	struct project proj;
-	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
+	struct cli_progress prog;
 	struct build_opts bo = { NULL, NULL, getenv("PATH"), NULL, 0,
-				 on_progress, &prog, "." };
+				 cli_progress, &prog, "." };
 	const struct config_target **targets = NULL;
 	struct manifest_policy *pols = NULL;
 	struct build_result *res = NULL;
@@ -104,6 +87,7 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	bool have_proj = false;
 	int rc = XPIN_OK;
 
+	cli_progress_init(&prog, g);
 	json_object_set_new(rep, "rev", json_string(rev));
 	if (gitrepo_commit_info(&c, repo, rev, &err) < 0)
 		goto fail;
@@ -257,11 +241,8 @@ int cmd_audit(int argc, char **argv, struct gopts *g)
 			ao.trust_tree = true;
 			break;
 		case O_JOBS:
-			ao.jobs = (unsigned)atoi(val);
-			if (ao.jobs < 1 || ao.jobs > 64) {
-				xerr_set(&err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+			if (cli_jobs(&ao.jobs, val, &err) < 0)
 				goto fail;
-			}
 			break;
 		case OPT_HELP:
 			opt_usage(stdout, &cmd_audit_help);

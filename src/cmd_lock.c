@@ -28,23 +28,6 @@ const struct cmd_help cmd_lock_help = {
 	opts
 };
 
-struct prog {
-	pthread_mutex_t lock;
-	const struct gopts *g;
-	time_t start;
-};
-
-static void on_progress(void *ctx, const char *target, const char *what)
-{
-	struct prog *p = ctx;
-
-	if (!p->g->progress)
-		return;
-	pthread_mutex_lock(&p->lock);
-	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
-		(long)(time(NULL) - p->start));
-	pthread_mutex_unlock(&p->lock);
-}
 
 /* The reasons a target fails: not reproducible, policy warnings. */
 static void report(const struct gopts *g, const struct build_result *r)
@@ -126,9 +109,9 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	struct xerr err = XERR_INIT;
 	struct opt_parser op;
 	struct project proj;
-	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
+	struct cli_progress prog;
 	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 on_progress, &prog, NULL };
+				 cli_progress, &prog, NULL };
 	const struct config_target **targets = NULL;
 	struct manifest_policy *pols = NULL;
 	struct build_result *res = NULL;
@@ -144,6 +127,7 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	bool nosign = false, have_proj = false, any_nix = false, failed = false;
 	int o, rc = XPIN_OK;
 
+	cli_progress_init(&prog, g);
 	names = calloc((size_t)argc, sizeof(*names));
 	if (!names)
 		return XPIN_USAGE;
@@ -154,11 +138,8 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 			secpath = val;
 			break;
 		case O_JOBS:
-			jobs = (unsigned)atoi(val);
-			if (jobs < 1 || jobs > 64) {
-				xerr_set(&err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+			if (cli_jobs(&jobs, val, &err) < 0)
 				goto fail;
-			}
 			break;
 		case O_PWFILE:
 			pwfile = val;

@@ -27,23 +27,6 @@ const struct cmd_help cmd_verify_help = {
 	opts
 };
 
-struct prog {
-	pthread_mutex_t lock;
-	const struct gopts *g;
-	time_t start;
-};
-
-static void on_progress(void *ctx, const char *target, const char *what)
-{
-	struct prog *p = ctx;
-
-	if (!p->g->progress)
-		return;
-	pthread_mutex_lock(&p->lock);
-	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
-		(long)(time(NULL) - p->start));
-	pthread_mutex_unlock(&p->lock);
-}
 
 /* Step 1: the signature over xpin.lock. */
 static int check_signature(json_t *rep, const char *pubfile, const char *b64,
@@ -91,9 +74,9 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	struct xerr err = XERR_INIT;
 	struct opt_parser op;
 	struct project proj;
-	struct prog prog = { PTHREAD_MUTEX_INITIALIZER, g, time(NULL) };
+	struct cli_progress prog;
 	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 on_progress, &prog, NULL };
+				 cli_progress, &prog, NULL };
 	const struct config_target **targets = NULL;
 	const json_t **prev = NULL;
 	struct manifest_policy *pols = NULL;
@@ -107,6 +90,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	bool nobuild = false, have_proj = false;
 	int o, rc = XPIN_OK;
 
+	cli_progress_init(&prog, g);
 	names = calloc((size_t)argc, sizeof(*names));
 	if (!names)
 		return XPIN_USAGE;
@@ -123,11 +107,8 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 			nobuild = true;
 			break;
 		case O_JOBS:
-			jobs = (unsigned)atoi(val);
-			if (jobs < 1 || jobs > 64) {
-				xerr_set(&err, XPIN_USAGE, "-j takes 1 to 64, not '%s'", val);
+			if (cli_jobs(&jobs, val, &err) < 0)
 				goto fail;
-			}
 			break;
 		case O_CONFIG:
 			config = val;
