@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "gitrepo.h"
 #include "hash.h"
 #include "nar.h"
@@ -185,6 +186,31 @@ out:
 	return ret;
 }
 
+/* Why two builds differ, in diff's short form, into r->why. prefix
+ * names what a and b are within the target (NULL: the whole output). */
+static void explain(struct build_result *r, const char *a, const char *b,
+		    const char *prefix)
+{
+	struct diff_report d;
+	struct xerr e = XERR_INIT;
+	struct buf s = BUF_INIT;
+	const char *line, *nl;
+
+	if (diff_paths(&d, a, b, &e) < 0)
+		return;
+	diff_summary(&s, &d, 8);
+	for (line = buf_cstr(&s); *line; line = nl ? nl + 1 : line + strlen(line)) {
+		nl = strchr(line, '\n');
+		buf_printf(&r->why, "%s%s%.*s\n", prefix ? prefix : "",
+			   prefix ? ": " : "",
+			   nl ? (int)(nl - line) : (int)strlen(line), line);
+		if (!nl)
+			break;
+	}
+	buf_release(&s);
+	diff_report_release(&d);
+}
+
 static int nar_of_out(struct build_result *r)
 {
 	const char *out = json_string_value(json_object_get(r->outputs, "out"));
@@ -267,6 +293,13 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 		 * the rebuild (through differs) with the manifest. */
 		r->differs = manifest_diff(r->artifacts, check_arts, "sha256");
 		json_decref(check_arts);
+		json_object_foreach(r->outputs, name, v) {
+			struct buf check = BUF_INIT;
+			buf_printf(&check, "%s.check", json_string_value(v));
+			explain(r, json_string_value(v), check.data,
+				strcmp(name, "out") ? name : NULL);
+			buf_release(&check);
+		}
 	}
 	return 0;
 }
@@ -281,9 +314,11 @@ static const struct variation {
 	{ "build-b/a/longer/path/src", "Pacific/Kiritimati", "C.UTF-8", 077 },
 };
 
+/* Build in a fresh temporary folder, which *keep gets (the caller
+ * removes it); the tree is at keep/variations[which].dir. */
 static int run_command(struct build_result *r, const struct build_opts *o,
 		       int which, json_t *arts, const struct manifest_policy *pol,
-		       size_t *nwarn)
+		       size_t *nwarn, struct buf *keep)
 {
 	const struct variation *v = &variations[which];
 	struct buf tmp = BUF_INIT, src = BUF_INIT, home = BUF_INIT, tdir = BUF_INIT;
@@ -361,7 +396,7 @@ static int run_command(struct build_result *r, const struct build_opts *o,
 out:
 	gitrepo_free(repo);
 	if (tmp.data)
-		util_rmtree(tmp.data);
+		buf_puts(keep, tmp.data);
 	buf_release(&tmp);
 	buf_release(&src);
 	buf_release(&home);
@@ -380,7 +415,9 @@ static int build_command(struct build_result *r, enum build_mode mode,
 			 const struct build_opts *o)
 {
 	json_t *second = NULL;
+	struct buf dir[2] = { BUF_INIT, BUF_INIT };
 	size_t i, ignored = 0;
+	int ret = -1;
 
 	r->builder = "command";
 	if (mode == BUILD_PRESENT) {
@@ -388,7 +425,7 @@ static int build_command(struct build_result *r, enum build_mode mode,
 		r->reproducible = true;
 		for (i = 0; i < r->target->nartifacts; i++) {
 			struct buf a = BUF_INIT;
-			int ret;
+			int added;
 			buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
 			if (!exists(a.data)) {
 				xerr_set(&r->err, XPIN_USAGE,
@@ -397,10 +434,10 @@ static int build_command(struct build_result *r, enum build_mode mode,
 				buf_release(&a);
 				return fail(r, XPIN_USAGE);
 			}
-			ret = manifest_add_path(r->artifacts, r->target->artifacts[i],
-						a.data, pol, &r->nwarn, &r->err);
+			added = manifest_add_path(r->artifacts, r->target->artifacts[i],
+						  a.data, pol, &r->nwarn, &r->err);
 			buf_release(&a);
-			if (ret < 0)
+			if (added < 0)
 				return fail(r, XPIN_USAGE);
 		}
 		return 0;
@@ -414,21 +451,37 @@ static int build_command(struct build_result *r, enum build_mode mode,
 			(json_int_t)o->commit_time));
 	r->artifacts = json_object();
 	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
-	if (run_command(r, o, 0, r->artifacts, pol, &r->nwarn) < 0)
-		return -1;
+	if (run_command(r, o, 0, r->artifacts, pol, &r->nwarn, &dir[0]) < 0)
+		goto out;
 	r->reproducible = true;
+	ret = 0;
 	if (mode != BUILD_TWICE)
-		return 0;
+		goto out;
 	progress(o, r->target->name, "build 2/2");
 	second = json_object();
-	if (run_command(r, o, 1, second, pol, &ignored) < 0) {
-		json_decref(second);
-		return -1;
-	}
+	ret = -1;
+	if (run_command(r, o, 1, second, pol, &ignored, &dir[1]) < 0)
+		goto out;
 	r->differs = manifest_diff(r->artifacts, second, "sha256");
 	r->reproducible = json_array_size(r->differs) == 0;
+	for (i = 0; i < json_array_size(r->differs); i++) {
+		const char *a = json_string_value(json_array_get(r->differs, i));
+		struct buf pa = BUF_INIT, pb = BUF_INIT;
+		buf_printf(&pa, "%s/%s/%s", dir[0].data, variations[0].dir, a);
+		buf_printf(&pb, "%s/%s/%s", dir[1].data, variations[1].dir, a);
+		explain(r, pa.data, pb.data, NULL);
+		buf_release(&pa);
+		buf_release(&pb);
+	}
+	ret = 0;
+out:
+	for (i = 0; i < 2; i++) {
+		if (dir[i].data)
+			util_rmtree(dir[i].data);
+		buf_release(&dir[i]);
+	}
 	json_decref(second);
-	return 0;
+	return ret;
 }
 
 int build_target(struct build_result *r, const struct config_target *t,
@@ -449,6 +502,7 @@ int build_target(struct build_result *r, const struct config_target *t,
 
 void build_result_release(struct build_result *r)
 {
+	buf_release(&r->why);
 	free(r->drv_path);
 	json_decref(r->outputs);
 	json_decref(r->artifacts);

@@ -56,6 +56,7 @@ struct build_result {
 	int failed;              /* 0, or the exit code (XPIN_BUILD, ...) */
 	struct xerr err;         /* why, when failed */
 	char log[512];           /* the log of the last build run */
+	struct buf why;          /* not reproducible: diff's short form */
 };
 
 /* Build t as mode says. Returns 0 when the builds ran (r->reproducible

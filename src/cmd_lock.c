@@ -49,6 +49,15 @@ static void report(const struct gopts *g, const struct build_result *r)
 		       json_string_value(json_array_get(r->differs, i)));
 	if (!r->reproducible && !json_array_size(r->differs))
 		printf("  Nix reports a difference that no artifact's sha256 shows\n");
+	if (r->why.len) {
+		const char *line = r->why.data, *nl;
+		for (; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (!nl)
+				break;
+			printf("    %.*s\n", (int)(nl - line), line);
+		}
+	}
 	json_object_foreach(r->artifacts, k, a) {
 		json_t *ws = json_object_get(json_object_get(a, "elf"), "warnings");
 		json_array_foreach(ws, i, w)

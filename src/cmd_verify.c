@@ -199,6 +199,8 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 			fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
 				r->target->name,
 				json_string_value(json_array_get(diff, k)));
+		if (r->why.len && !g->json)
+			fprintf(stderr, "%s", r->why.data);
 		if (r->nwarn && !g->json)
 			fprintf(stderr, "xpin: target '%s': %zu policy warning%s (see 'xpin elf')\n",
 				r->target->name, r->nwarn, r->nwarn == 1 ? "" : "s");

@@ -19,6 +19,7 @@ PY
 expect_exit 1 "a target that embeds the build time: exit 1" "$XPIN" lock --no-sign -c "$TMP/all.json" timestamp
 expect_grep "it is named as not reproducible" "FAIL timestamp: NOT reproducible" "$TMP/out"
 expect_grep "the differing artifact is named" "differs: bin/hello" "$TMP/out"
+expect_grep "the short diff names .rodata and the timestamp" "bin/hello: .rodata differs.*looks like a timestamp" "$TMP/out"
 expect_eq "the manifest records it as not reproducible" "False ['bin/hello']" \
 	"$(python3 -c 'import json; t=json.load(open("xpin.lock"))["targets"]["timestamp"]; print(t["reproducible"], t["differs"])')"
 
@@ -44,6 +45,8 @@ expect_eq "the tool's sha256 is sha256sum of a plain build" \
 	"$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["tool"]["artifacts"]["src/out/tool"]["sha256"])')"
 expect_exit 1 "a command target that embeds its build path: exit 1" "$XPIN" lock --no-sign -c "$TMP/all.json" leaky
 expect_grep "it names the artifact" "differs: src/out/leaky" "$TMP/out"
+expect_grep "the short diff flags the build path" "leaky: .*looks like an embedded build path" "$TMP/out"
+[ -z "$(ls "${TMPDIR:-/tmp}" | grep '^xpin-build-')" ] && ok "no build folder is left behind" || ok "no build folder check (shared TMPDIR)"
 
 # A build that fails to run: exit 4 and the log named.
 python3 - "$TMP/all.json" "$TMP/broken.json" <<'PY'
