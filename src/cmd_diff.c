@@ -83,8 +83,9 @@ static void print_bytes(const struct gopts *g, const struct diff_entry *e)
 		       e->nsections_total);
 	else
 		printf(" differs (");
-	printf("%s%llu bytes differ, first at 0x%llx",
-	       e->elf ? "; " : "", ull(e->ndiff), ull(e->first));
+	printf("%s%llu byte%s, first at 0x%llx", e->elf ? "; " : "",
+	       ull(e->ndiff), e->ndiff == 1 ? " differs" : "s differ",
+	       ull(e->first));
 	if (e->size_a != e->size_b)
 		printf("; %llu bytes in A, %llu in B", ull(e->size_a),
 		       ull(e->size_b));

@@ -21,6 +21,8 @@
 #define TS_NEAR (366ull * 86400)
 /* Longest path-like string a hint looks at, each way from a difference. */
 #define TOKEN_MAX 1024
+/* How far past a difference the other side's path may start. */
+#define PATH_NEAR 32
 /* Shown of a hint's strings before "...". */
 #define SHOW_MAX 120
 
@@ -481,6 +483,25 @@ static bool nix_build_dir(const unsigned char *p, uint64_t n)
 	       (n >= 6 && !memcmp(p, "/build", 6) && (n == 6 || p[6] == '/'));
 }
 
+/* The path-like string at off, or the first one that starts within
+ * PATH_NEAR bytes after it: a longer string may have been aligned further
+ * on, leaving padding where the other side's string starts. */
+static uint64_t path_near(const unsigned char *p, uint64_t n, uint64_t off,
+			  uint64_t *start)
+{
+	uint64_t i, len;
+
+	for (i = 0; i <= PATH_NEAR && off + i <= n; i++) {
+		if (i > 0 && (off + i >= n || !path_char(p[off + i]) ||
+			      path_char(p[off + i - 1])))
+			continue;
+		len = token_at(p, n, off + i, start);
+		if (len && path_like(p + *start, len))
+			return len;
+	}
+	return 0;
+}
+
 static enum diff_hint guess_path(char **detail, const unsigned char *a,
 				 uint64_t na, const unsigned char *b,
 				 uint64_t nb, uint64_t off)
@@ -488,10 +509,9 @@ static enum diff_hint guess_path(char **detail, const unsigned char *a,
 	uint64_t sa = 0, sb = 0, la, lb;
 	bool build, store;
 
-	la = token_at(a, na, off, &sa);
-	lb = token_at(b, nb, off, &sb);
-	if (!la || !lb || (la == lb && !memcmp(a + sa, b + sb, la)) ||
-	    !path_like(a + sa, la) || !path_like(b + sb, lb))
+	la = path_near(a, na, off, &sa);
+	lb = path_near(b, nb, off, &sb);
+	if (!la || !lb || (la == lb && !memcmp(a + sa, b + sb, la)))
 		return DIFF_HINT_NONE;
 	build = nix_build_dir(a + sa, la) || nix_build_dir(b + sb, lb);
 	store = has(a + sa, la, "/nix/store/") || has(b + sb, lb, "/nix/store/");
