@@ -9,11 +9,11 @@ rev=0123456789abcdef0123456789abcdef01234567
 nar=sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=
 
 refuse() {
-	desc=$1
+	what=$1
 	shift
-	expect_exit 2 "$desc: exit 2" "$XPIN" -C "$TMP" pin "$@"
-	expect_one_line "$desc: one line" "$TMP/err"
-	expect_same "$desc: file untouched" "$lock" "$TMP/flake.lock"
+	expect_exit 2 "$what: exit 2" "$XPIN" -C "$TMP" pin "$@"
+	expect_one_line "$what: one line" "$TMP/err"
+	expect_same "$what: file untouched" "$lock" "$TMP/flake.lock"
 }
 refuse "a follows input" naersk/nixpkgs=$rev
 expect_grep "a follows input: says what it follows" "input 'naersk/nixpkgs' follows 'nixpkgs'" "$TMP/err"
