@@ -13,9 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A plausible time: 2000-01-01 to 2100-01-01 UTC, in unix seconds. */
+/* A plausible time: from 2000-01-01 UTC to a year from now (2100 when
+ * the clock cannot be read), in unix seconds. */
 #define TS_MIN 946684800ull
 #define TS_MAX 4102444800ull
+#define TS_AHEAD (366ull * 86400)
 /* Two binary times in milli-, micro- or nanoseconds must be this close to
  * count (seconds need not be: an audit compares builds years apart). */
 #define TS_NEAR (366ull * 86400)
@@ -205,9 +207,16 @@ static const char *const unit_name[] = { "seconds", "milliseconds",
 					 "microseconds", "nanoseconds" };
 static const uint64_t unit_div[] = { 1, 1000, 1000000, 1000000000 };
 
-static bool in_range(uint64_t secs)
+/* What the likely-cause guesses need to know. */
+struct guess {
+	bool on;          /* guess at all (not in a build-id) */
+	bool big;         /* the file's byte order, for binary integers */
+	uint64_t ts_max;  /* the latest plausible time */
+};
+
+static bool in_range(const struct guess *g, uint64_t secs)
 {
-	return secs >= TS_MIN && secs < TS_MAX;
+	return secs >= TS_MIN && secs < g->ts_max;
 }
 
 static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -245,8 +254,8 @@ static uint64_t digits_at(const unsigned char *p, uint64_t n, uint64_t off,
 }
 
 /* A decimal time: 10, 13, 16 or 19 digits (seconds to nanoseconds). */
-static int decimal_time(const unsigned char *p, uint64_t start, uint64_t len,
-			uint64_t *secs)
+static int decimal_time(const struct guess *g, const unsigned char *p,
+			uint64_t start, uint64_t len, uint64_t *secs)
 {
 	uint64_t v = 0, i;
 	int u;
@@ -261,12 +270,13 @@ static int decimal_time(const unsigned char *p, uint64_t start, uint64_t len,
 	for (i = 0; i < len; i++)
 		v = v * 10 + (uint64_t)(p[start + i] - '0');
 	*secs = v / unit_div[u];
-	return in_range(*secs) ? u : -1;
+	return in_range(g, *secs) ? u : -1;
 }
 
-static enum diff_hint guess_decimal(char **detail, const unsigned char *a,
-				    uint64_t na, const unsigned char *b,
-				    uint64_t nb, uint64_t off)
+static enum diff_hint guess_decimal(char **detail, const struct guess *g,
+				    const unsigned char *a, uint64_t na,
+				    const unsigned char *b, uint64_t nb,
+				    uint64_t off)
 {
 	uint64_t sa = 0, sb = 0, la, lb, ta, tb;
 	char da[32], db[32];
@@ -276,8 +286,8 @@ static enum diff_hint guess_decimal(char **detail, const unsigned char *a,
 	lb = digits_at(b, nb, off, &sb);
 	if (!la || !lb)
 		return DIFF_HINT_NONE;
-	ua = decimal_time(a, sa, la, &ta);
-	ub = decimal_time(b, sb, lb, &tb);
+	ua = decimal_time(g, a, sa, la, &ta);
+	ub = decimal_time(g, b, sb, lb, &tb);
 	if (ua < 0 || ub < 0)
 		return DIFF_HINT_NONE;
 	utc(da, ta);
@@ -298,14 +308,24 @@ static uint64_t get64(const unsigned char *p, bool big)
 	return v;
 }
 
-static int binary_unit(uint64_t va, uint64_t vb)
+static bool printable8(const unsigned char *p)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int binary_unit(const struct guess *g, uint64_t va, uint64_t vb)
 {
 	int u;
 
 	for (u = 0; u < 4; u++) {
 		uint64_t sa = va / unit_div[u], sb = vb / unit_div[u];
 
-		if (in_range(sa) && in_range(sb) &&
+		if (in_range(g, sa) && in_range(g, sb) &&
 		    (u == 0 || absdiff(sa, sb) <= TS_NEAR))
 			return u;
 	}
@@ -316,10 +336,10 @@ static int binary_unit(uint64_t va, uint64_t vb)
  * offset that holds every differing byte of the run and reads as a time on
  * both sides. Unaligned windows are not tried: across a pointer or an
  * offset that moved they read as plausible times too often. */
-static enum diff_hint guess_binary(char **detail, const unsigned char *a,
-				   uint64_t na, const unsigned char *b,
-				   uint64_t nb, uint64_t off, uint64_t len,
-				   uint64_t base, bool big)
+static enum diff_hint guess_binary(char **detail, const struct guess *g,
+				   const unsigned char *a, uint64_t na,
+				   const unsigned char *b, uint64_t nb,
+				   uint64_t off, uint64_t len, uint64_t base)
 {
 	uint64_t lo = off + len > 8 ? off + len - 8 : 0, s, n = na < nb ? na : nb;
 	int u;
@@ -332,14 +352,18 @@ static enum diff_hint guess_binary(char **detail, const unsigned char *a,
 
 		if ((base + s) % 8 != 0 || s + 8 > n)
 			continue;
-		va = get64(a + s, big);
-		vb = get64(b + s, big);
-		if (va == vb || (u = binary_unit(va, vb)) < 0)
+		/* Eight printable bytes are text, not a time (text read as
+		 * an integer easily falls in the nanosecond range). */
+		if (printable8(a + s) || printable8(b + s))
+			continue;
+		va = get64(a + s, g->big);
+		vb = get64(b + s, g->big);
+		if (va == vb || (u = binary_unit(g, va, vb)) < 0)
 			continue;
 		utc(da, va / unit_div[u]);
 		utc(db, vb / unit_div[u]);
 		*detail = strf("8-byte %s-endian integers at +0x%llx: %llu vs %llu (unix time in %s: %s vs %s UTC)",
-			       big ? "big" : "little", (unsigned long long)s,
+			       g->big ? "big" : "little", (unsigned long long)s,
 			       (unsigned long long)va, (unsigned long long)vb,
 			       unit_name[u], da, db);
 		return DIFF_HINT_TIMESTAMP;
@@ -375,9 +399,9 @@ static bool is_clock(const unsigned char *p)
 /* "2026-11-24" */
 static bool is_iso_date(const unsigned char *p)
 {
-	return year4(p) && p[4] == '-' && num2(p + 5, 12) && p[8] == '-' &&
-	       num2(p + 8 + 1, 31) && (p[5] != '0' || p[6] != '0') &&
-	       (p[8 + 1] != '0' || p[8 + 2] != '0');
+	return year4(p) && p[4] == '-' && num2(p + 5, 12) && p[7] == '-' &&
+	       num2(p + 8, 31) && (p[5] != '0' || p[6] != '0') &&
+	       (p[8] != '0' || p[9] != '0');
 }
 
 /* "Nov 24 2026" or "Nov  4 2026" (__DATE__) */
@@ -529,7 +553,7 @@ static enum diff_hint guess_path(char **detail, const unsigned char *a,
  * base_a and base_b. */
 static int finish_run(struct diff_run *r, const unsigned char *a, uint64_t na,
 		      const unsigned char *b, uint64_t nb, uint64_t base_a,
-		      uint64_t base_b, bool big, bool guess, struct xerr *err)
+		      uint64_t base_b, const struct guess *g, struct xerr *err)
 {
 	uint64_t span = r->len < DIFF_CONTEXT_SPAN ? r->len : DIFF_CONTEXT_SPAN;
 	char *d = NULL;
@@ -541,16 +565,16 @@ static int finish_run(struct diff_run *r, const unsigned char *a, uint64_t na,
 	context(r->ctx_b, b, nb, r->ctx_off, r->off + span + DIFF_CONTEXT);
 	r->hint = DIFF_HINT_NONE;
 	r->detail = NULL;
-	if (!guess)
+	if (!g->on)
 		return 0;
 	r->hint = guess_date(&d, a, na, b, nb, r->off);
 	if (!r->hint)
-		r->hint = guess_decimal(&d, a, na, b, nb, r->off);
-	if (!r->hint)
-		r->hint = guess_binary(&d, a, na, b, nb, r->off, r->len, base_a,
-				       big);
+		r->hint = guess_decimal(&d, g, a, na, b, nb, r->off);
 	if (!r->hint)
 		r->hint = guess_path(&d, a, na, b, nb, r->off);
+	if (!r->hint)
+		r->hint = guess_binary(&d, g, a, na, b, nb, r->off, r->len,
+				       base_a);
 	if (r->hint && !d)
 		return oom(err);
 	r->detail = d;
@@ -843,9 +867,10 @@ static int report_add(struct diff_report *r, struct diff_entry *e,
 static int compare_section(struct diff_section *out, bool *differs,
 			   const struct image *ia, const struct esec *sa,
 			   const struct image *ib, const struct esec *sb,
-			   bool big, struct xerr *err)
+			   const struct guess *g, struct xerr *err)
 {
 	struct scan sc = { 0 };
+	struct guess gs = *g;
 
 	memset(out, 0, sizeof(*out));
 	*differs = false;
@@ -871,9 +896,11 @@ static int compare_section(struct diff_section *out, bool *differs,
 		return oom(err);
 	if (sc.n) {
 		out->has_run = true;
+		/* A build-id is a hash: any guess there would be noise. */
+		gs.on = strcmp(out->name, BUILD_ID) != 0;
 		if (finish_run(&out->run, ia->p + sa->off, sa->size,
-			       ib->p + sb->off, sb->size, sa->off, sb->off, big,
-			       strcmp(out->name, BUILD_ID) != 0, err) < 0) {
+			       ib->p + sb->off, sb->size, sa->off, sb->off, &gs,
+			       err) < 0) {
 			free(out->name);
 			out->name = NULL;
 			return -1;
@@ -930,8 +957,9 @@ static bool build_id_only(const struct diff_entry *e, const struct image *ia,
 
 static int compare_elf(struct diff_entry *e, const struct image *ia,
 		       struct eimg *ea, const struct image *ib,
-		       struct eimg *eb, struct xerr *err)
+		       struct eimg *eb, uint64_t ts_max, struct xerr *err)
 {
+	struct guess g = { true, ea->big, ts_max };
 	struct diff_section s;
 	size_t i, cap = 0;
 	bool differs;
@@ -944,8 +972,8 @@ static int compare_elf(struct diff_entry *e, const struct image *ia,
 		const struct esec *sb = ea->s[i].paired ? &eb->s[ea->s[i].pair]
 							 : NULL;
 
-		if (compare_section(&s, &differs, ia, &ea->s[i], ib, sb,
-				    ea->big, err) < 0)
+		if (compare_section(&s, &differs, ia, &ea->s[i], ib, sb, &g,
+				    err) < 0)
 			return -1;
 		if (differs && add_section(e, &cap, &s, err) < 0)
 			return -1;
@@ -954,8 +982,8 @@ static int compare_elf(struct diff_entry *e, const struct image *ia,
 		if (eb->s[i].paired)
 			continue;
 		e->nsections_total++;
-		if (compare_section(&s, &differs, ia, NULL, ib, &eb->s[i],
-				    eb->big, err) < 0 ||
+		if (compare_section(&s, &differs, ia, NULL, ib, &eb->s[i], &g,
+				    err) < 0 ||
 		    (differs && add_section(e, &cap, &s, err) < 0))
 			return -1;
 	}
@@ -967,8 +995,9 @@ static int compare_elf(struct diff_entry *e, const struct image *ia,
 /* The bytes of two regular files: e->what gets DIFF_WHAT_BYTES when they
  * differ, with where and why. */
 static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
-			 bool follow, struct xerr *err)
+			 bool follow, uint64_t ts_max, struct xerr *err)
 {
+	struct guess g = { true, false, ts_max };
 	struct image ia = IMAGE_INIT, ib = IMAGE_INIT;
 	struct eimg ea = { 0 }, eb = { 0 };
 	struct diff_run runs[DIFF_MAX_RUNS];
@@ -996,7 +1025,7 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 		oom(err);
 		goto out;
 	}
-	if (ka && kb && compare_elf(e, &ia, &ea, &ib, &eb, err) < 0)
+	if (ka && kb && compare_elf(e, &ia, &ea, &ib, &eb, ts_max, err) < 0)
 		goto out;
 	/* An ELF file's bytes outside its sections are shown only when no
 	 * section explains the difference. */
@@ -1009,8 +1038,9 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 	for (i = 0; i < sc.n; i++) {
 		e->runs[i] = runs[i];
 		e->nruns++;
+		g.big = ka && ea.big;
 		if (finish_run(&e->runs[i], ia.p, ia.len, ib.p, ib.len, 0, 0,
-			       ka && ea.big, true, err) < 0)
+			       &g, err) < 0)
 			goto out;
 		e->hints |= e->runs[i].hint;
 	}
@@ -1069,7 +1099,13 @@ static char *read_link(const char *path, struct xerr *err)
 	}
 }
 
-static int walk(struct diff_report *r, const char *pa, const char *pb,
+/* One comparison under way. */
+struct ctx {
+	struct diff_report *r;
+	uint64_t ts_max;
+};
+
+static int walk(struct ctx *c, const char *pa, const char *pb,
 		const char *rel, struct xerr *err);
 
 static char *join(const char *dir, const char *name)
@@ -1094,7 +1130,7 @@ static int lstat_err(const char *path, struct stat *st, bool follow,
 }
 
 /* One name present on both sides (rel: its path in the report). */
-static int compare_node(struct diff_report *r, const char *pa, const char *pb,
+static int compare_node(struct ctx *c, const char *pa, const char *pb,
 			const char *rel, const struct stat *sa,
 			const struct stat *sb, bool follow, struct xerr *err)
 {
@@ -1107,7 +1143,7 @@ static int compare_node(struct diff_report *r, const char *pa, const char *pb,
 	if (e.type_a != e.type_b) {
 		e.what |= DIFF_WHAT_TYPE;
 	} else if (e.type_a == DIFF_T_DIR) {
-		return walk(r, pa, pb, rel, err);
+		return walk(c, pa, pb, rel, err);
 	} else if (e.type_a == DIFF_T_SYMLINK) {
 		if (!(e.target_a = read_link(pa, err)) ||
 		    !(e.target_b = read_link(pb, err)))
@@ -1119,7 +1155,7 @@ static int compare_node(struct diff_report *r, const char *pa, const char *pb,
 		e.exec_b = (sb->st_mode & S_IXUSR) != 0;
 		if (e.exec_a != e.exec_b)
 			e.what |= DIFF_WHAT_MODE;
-		if (compare_files(&e, pa, pb, follow, err) < 0)
+		if (compare_files(&e, pa, pb, follow, c->ts_max, err) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -1127,7 +1163,7 @@ static int compare_node(struct diff_report *r, const char *pa, const char *pb,
 		if (!(e.path = strdup(rel)))
 			ret = oom(err);
 		else
-			ret = report_add(r, &e, err);
+			ret = report_add(c->r, &e, err);
 	}
 out:
 	entry_release(&e);
@@ -1224,7 +1260,7 @@ static int add_only(struct diff_report *r, enum diff_status st,
 }
 
 /* Two folders, merged by name: rel is their path in the report. */
-static int walk(struct diff_report *r, const char *pa, const char *pb,
+static int walk(struct ctx *cx, const char *pa, const char *pb,
 		const char *rel, struct xerr *err)
 {
 	struct names na = { 0 }, nb = { 0 };
@@ -1244,14 +1280,14 @@ static int walk(struct diff_report *r, const char *pa, const char *pb,
 		if (!fa || !fb || !fr)
 			k = oom(err);
 		else if (c < 0)
-			k = add_only(r, DIFF_ONLY_A, fa, fr, err);
+			k = add_only(cx->r, DIFF_ONLY_A, fa, fr, err);
 		else if (c > 0)
-			k = add_only(r, DIFF_ONLY_B, fb, fr, err);
+			k = add_only(cx->r, DIFF_ONLY_B, fb, fr, err);
 		else if (lstat_err(fa, &sa, false, err) < 0 ||
 			 lstat_err(fb, &sb, false, err) < 0)
 			k = -1;
 		else
-			k = compare_node(r, fa, fb, fr, &sa, &sb, false, err);
+			k = compare_node(cx, fa, fb, fr, &sa, &sb, false, err);
 		free(fa);
 		free(fb);
 		free(fr);
@@ -1285,7 +1321,9 @@ int diff_paths(struct diff_report *out, const char *a, const char *b,
 	       struct xerr *err)
 {
 	struct diff_report r = DIFF_REPORT_INIT;
+	struct ctx c = { &r, TS_MAX };
 	struct stat sa, sb;
+	time_t now = time(NULL);
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1301,16 +1339,18 @@ int diff_paths(struct diff_report *out, const char *a, const char *b,
 		return xerr_set(err, XPIN_USAGE,
 				"'%s' is neither a regular file nor a folder",
 				S_ISREG(sa.st_mode) ? b : a);
+	if (now != (time_t)-1 && now > 0)
+		c.ts_max = (uint64_t)now + TS_AHEAD;
 	r.dirs = S_ISDIR(sa.st_mode);
 	if (r.dirs) {
-		ret = walk(&r, a, b, "", err);
+		ret = walk(&c, a, b, "", err);
 	} else {
 		size_t n = strlen(base_name(a));
 		char *rel = xstrndup(base_name(a), n);
 
 		while (rel && n > 1 && rel[n - 1] == '/')
 			rel[--n] = '\0';
-		ret = rel ? compare_node(&r, a, b, rel, &sa, &sb, true, err)
+		ret = rel ? compare_node(&c, a, b, rel, &sa, &sb, true, err)
 			  : oom(err);
 		free(rel);
 	}

@@ -13,6 +13,16 @@
  * likely cause (enum diff_hint): an embedded timestamp, an embedded build
  * folder or store path, or an ELF file whose build-id is all that differs.
  *
+ * The causes are guesses from the bytes around the first difference of a
+ * run, on both sides: a time is a run of 10, 13, 16 or 19 digits (unix
+ * seconds to nanoseconds), an 8-byte aligned integer in the file's byte
+ * order (sub-second units only when the two are within a year), or a date
+ * or clock string ("Nov 24 2026", "2026-11-24", "10:11:12"), each between
+ * 2000 and a year from now; a path is a string with a '/' and a letter
+ * that differs between A and B at the same place (or moved by alignment
+ * within 32 bytes), a Nix build folder when it holds /tmp/nix-build- or
+ * /build/, a store path when it holds /nix/store/.
+ *
  * Nothing here prints. diff_summary() gives the short form that `xpin
  * lock` and `xpin verify` print for a non-reproducible target;
  * diff_json() gives what `xpin diff --json` prints.
