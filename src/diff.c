@@ -992,40 +992,33 @@ static int compare_elf(struct diff_entry *e, const struct image *ia,
 	return 0;
 }
 
-/* The bytes of two regular files: e->what gets DIFF_WHAT_BYTES when they
- * differ, with where and why. */
-static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
-			 bool follow, uint64_t ts_max, struct xerr *err)
+/* The bytes of two images: e->what gets DIFF_WHAT_BYTES when they differ,
+ * with where and why. */
+static int compare_bytes(struct diff_entry *e, const struct image *ia,
+			 const struct image *ib, uint64_t ts_max,
+			 struct xerr *err)
 {
 	struct guess g = { true, false, ts_max };
-	struct image ia = IMAGE_INIT, ib = IMAGE_INIT;
 	struct eimg ea = { 0 }, eb = { 0 };
 	struct diff_run runs[DIFF_MAX_RUNS];
 	struct scan sc = { 0 };
 	int ret = -1, ka = 0, kb = 0;
 	size_t i;
 
-	if (image_open(&ia, pa, follow, err) < 0 ||
-	    image_open(&ib, pb, follow, err) < 0)
-		goto out;
-	e->size_a = ia.len;
-	e->size_b = ib.len;
-	if (ia.len == ib.len && !memcmp(ia.p, ib.p, (size_t)ia.len)) {
-		ret = 0;
-		goto out;
-	}
+	e->size_a = ia->len;
+	e->size_b = ib->len;
+	if (ia->len == ib->len && !memcmp(ia->p, ib->p, (size_t)ia->len))
+		return 0;
 	e->what |= DIFF_WHAT_BYTES;
 	sc.runs = runs;
 	sc.max = DIFF_MAX_RUNS;
-	scan_bytes(&sc, ia.p, ia.len, ib.p, ib.len);
+	scan_bytes(&sc, ia->p, ia->len, ib->p, ib->len);
 	e->first = sc.first;
 	e->ndiff = sc.ndiff;
-	if ((ka = elf_sections(&ea, ia.p, ia.len)) < 0 ||
-	    (kb = elf_sections(&eb, ib.p, ib.len)) < 0) {
-		oom(err);
-		goto out;
-	}
-	if (ka && kb && compare_elf(e, &ia, &ea, &ib, &eb, ts_max, err) < 0)
+	if ((ka = elf_sections(&ea, ia->p, ia->len)) < 0 ||
+	    (kb = elf_sections(&eb, ib->p, ib->len)) < 0)
+		goto oom;
+	if (ka && kb && compare_elf(e, ia, &ea, ib, &eb, ts_max, err) < 0)
 		goto out;
 	/* An ELF file's bytes outside its sections are shown only when no
 	 * section explains the difference. */
@@ -1033,14 +1026,14 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 		ret = 0;
 		goto out;
 	}
-	if (!(e->runs = calloc(sc.n, sizeof(*e->runs))))
+	if (!(e->runs = calloc(sc.n ? sc.n : 1, sizeof(*e->runs))))
 		goto oom;
+	g.big = ka && ea.big;
 	for (i = 0; i < sc.n; i++) {
 		e->runs[i] = runs[i];
 		e->nruns++;
-		g.big = ka && ea.big;
-		if (finish_run(&e->runs[i], ia.p, ia.len, ib.p, ib.len, 0, 0,
-			       &g, err) < 0)
+		if (finish_run(&e->runs[i], ia->p, ia->len, ib->p, ib->len, 0,
+			       0, &g, err) < 0)
 			goto out;
 		e->hints |= e->runs[i].hint;
 	}
@@ -1051,8 +1044,63 @@ oom:
 out:
 	eimg_release(&ea);
 	eimg_release(&eb);
+	return ret;
+}
+
+static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
+			 bool follow, uint64_t ts_max, struct xerr *err)
+{
+	struct image ia = IMAGE_INIT, ib = IMAGE_INIT;
+	int ret = -1;
+
+	if (image_open(&ia, pa, follow, err) == 0 &&
+	    image_open(&ib, pb, follow, err) == 0)
+		ret = compare_bytes(e, &ia, &ib, ts_max, err);
 	image_close(&ia);
 	image_close(&ib);
+	return ret;
+}
+
+static uint64_t ts_max_now(void)
+{
+	time_t now = time(NULL);
+
+	if (now == (time_t)-1 || now <= 0)
+		return TS_MAX;
+	return (uint64_t)now + TS_AHEAD;
+}
+
+int diff_buffers(struct diff_report *out, const char *name,
+		 const unsigned char *a, size_t na, const unsigned char *b,
+		 size_t nb, struct xerr *err)
+{
+	struct diff_report r = DIFF_REPORT_INIT;
+	struct diff_entry e = { 0 };
+	struct image ia = IMAGE_INIT, ib = IMAGE_INIT;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	ia.p = na ? a : ia.p;
+	ia.len = na;
+	ib.p = nb ? b : ib.p;
+	ib.len = nb;
+	e.status = DIFF_CHANGED;
+	e.type_a = e.type_b = DIFF_T_FILE;
+	if (compare_bytes(&e, &ia, &ib, ts_max_now(), err) < 0)
+		goto out;
+	ret = 0;
+	if (e.what) {
+		if (!(e.path = strdup(name)))
+			ret = oom(err);
+		else
+			ret = report_add(&r, &e, err);
+	}
+out:
+	entry_release(&e);
+	if (ret < 0)
+		diff_report_release(&r);
+	else
+		*out = r;
 	return ret;
 }
 
@@ -1225,7 +1273,8 @@ static int list_dir(struct names *out, const char *path, struct xerr *err)
 		goto fail;
 	}
 	closedir(d);
-	qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
 	return 0;
 oom:
 	oom(err);
@@ -1321,9 +1370,8 @@ int diff_paths(struct diff_report *out, const char *a, const char *b,
 	       struct xerr *err)
 {
 	struct diff_report r = DIFF_REPORT_INIT;
-	struct ctx c = { &r, TS_MAX };
+	struct ctx c = { &r, ts_max_now() };
 	struct stat sa, sb;
-	time_t now = time(NULL);
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1339,8 +1387,6 @@ int diff_paths(struct diff_report *out, const char *a, const char *b,
 		return xerr_set(err, XPIN_USAGE,
 				"'%s' is neither a regular file nor a folder",
 				S_ISREG(sa.st_mode) ? b : a);
-	if (now != (time_t)-1 && now > 0)
-		c.ts_max = (uint64_t)now + TS_AHEAD;
 	r.dirs = S_ISDIR(sa.st_mode);
 	if (r.dirs) {
 		ret = walk(&c, a, b, "", err);

@@ -146,6 +146,11 @@ struct diff_report {
  */
 int diff_paths(struct diff_report *out, const char *a, const char *b,
 	       struct xerr *err);
+/* The same for two byte strings held in memory (a blob read from git, a
+ * file being fuzzed): out gets one entry named name, or none. */
+int diff_buffers(struct diff_report *out, const char *name,
+		 const unsigned char *a, size_t na, const unsigned char *b,
+		 size_t nb, struct xerr *err);
 void diff_report_release(struct diff_report *r);
 
 /*
