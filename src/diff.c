@@ -1617,7 +1617,9 @@ static json_t *run_json(const struct diff_run *r)
 
 static json_t *type_json(enum diff_type t)
 {
-	return t == DIFF_T_NONE ? json_null() : json_string(type_word(t));
+	if (t == DIFF_T_NONE)
+		return json_null();
+	return json_string(t == DIFF_T_OTHER ? "special" : type_word(t));
 }
 
 static json_t *entry_json(const struct diff_entry *e)
