@@ -47,7 +47,7 @@
 #define DIFF_CONTEXT_MAX (2 * DIFF_CONTEXT + DIFF_CONTEXT_SPAN)
 /* Runs recorded per non-ELF file (ELF files: one per differing section). */
 #define DIFF_MAX_RUNS 4
-/* Differing bytes closer than this are one run. */
+/* Differing bytes at most this far apart are one run. */
 #define DIFF_RUN_GAP 8
 
 /* Likely causes; an entry's hints is a set of them (bits). */
@@ -155,7 +155,8 @@ void diff_report_release(struct diff_report *r);
 
 /*
  * Append a short form of r to out: one line per entry, at most max_lines
- * lines (the last then says how many more), each ending in "\n":
+ * lines (0: no limit; when cut, the last says "... and N more"), each
+ * ending in "\n":
  *   bin/hello: .rodata differs at +0x1c (8 bytes), looks like a timestamp
  *   bin/hello: only the build-id differs (.note.gnu.build-id)
  *   share/x: differs at 0x40 (3 bytes)
