@@ -22,7 +22,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_audit_help = {
 	"audit", "REV... [-p PUB | -P KEY] [--tags GLOB] [--no-build] [--trust-tree-key] [--json]",
-	"Re-prove old releases: signature, pins and a rebuild of each at its commit.",
+	"re-prove old releases: signature, pins and a rebuild of each at its commit",
 	opts
 };
 

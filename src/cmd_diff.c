@@ -16,7 +16,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_diff_help = {
 	"diff", "[--short] [--json] A B",
-	"Explain how two files or output folders differ: files, ELF sections, offsets, likely causes.",
+	"explain how two files or output folders differ: files, ELF sections, offsets, likely causes",
 	opts
 };
 

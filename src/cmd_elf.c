@@ -20,7 +20,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_elf_help = {
 	"elf", "[--target TRIPLE] [--glibc-max X.Y] [--strict] [--json] FILE...",
-	"Show ELF facts (linkage, interpreter, needed libraries, glibc floor, ...) and portability warnings.",
+	"show ELF facts (linkage, interpreter, needed libraries, glibc floor, ...) and portability warnings",
 	opts
 };
 

@@ -23,7 +23,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_init_help = {
 	"init", "[-f] [--system SYSTEM] [--json]",
-	"Draft xpin.json from the flake's packages and flake.lock's inputs.",
+	"draft xpin.json from the flake's packages and flake.lock's inputs",
 	opts
 };
 

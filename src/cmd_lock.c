@@ -24,7 +24,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_lock_help = {
 	"lock", "[TARGET...] [-s SEC] [-j N] [--password-file FILE] [--no-sign]",
-	"Build each target twice, hash and check it, write and sign xpin.lock.",
+	"build each target twice, hash and check it, write and sign xpin.lock",
 	opts
 };
 

@@ -25,7 +25,7 @@ static const struct opt_spec opts[] = {
 const struct cmd_help cmd_pin_help = {
 	"pin", "INPUT=REF... [--mirror INPUT=DIR]... [--export-ignore yes|no] [--dry-run]\n"
 	       "INPUT=REV [--nar-hash HASH] [--last-modified T] [--rev-count N] [--dry-run]",
-	"Re-pin flake.lock inputs, named by input path, to a revision, branch or tag.",
+	"re-pin flake.lock inputs, named by input path, to a revision, branch or tag",
 	opts
 };
 

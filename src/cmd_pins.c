@@ -21,8 +21,7 @@ static const struct opt_spec opts[] = {
 const struct cmd_help cmd_pins_help = {
 	"pins", "[--lock FILE] [--json]\n"
 		"--check [--mirror INPUT=DIR]... [--export-ignore yes|no] [--lock FILE] [--json]",
-	"List every input of flake.lock (type, source, rev, date, narHash, follows),\n"
-	"or --check each narHash against a local git mirror.",
+	"list every input of flake.lock, or --check each narHash against a git mirror",
 	opts
 };
 

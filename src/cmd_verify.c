@@ -23,7 +23,7 @@ static const struct opt_spec opts[] = {
 
 const struct cmd_help cmd_verify_help = {
 	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--json]",
-	"Check xpin.lock: its signature, the pins, a rebuild of each target, the policy.",
+	"check xpin.lock: its signature, the pins, a rebuild of each target, the policy",
 	opts
 };
 
