@@ -119,6 +119,7 @@ int main(int argc, char **argv)
 
 	cli_resolve_color(&g, 0);
 	g.progress = isatty(2);
+	util_forward_signals();
 	/* libsodium, before any thread or secret exists. */
 	if (hash_init() < 0) {
 		fprintf(stderr, "xpin: cannot initialise libsodium\n");

@@ -410,6 +410,54 @@ static void child(const struct util_proc *p, int outfd)
 	_exit(127);
 }
 
+/*
+ * Builds run in process groups of their own, so that a timeout can stop
+ * everything a build started; the terminal's Ctrl-C then reaches xpin
+ * only. These hold the groups running now, for util_forward_signals.
+ */
+#define MAX_GROUPS 64
+static volatile sig_atomic_t groups[MAX_GROUPS];
+
+static void group_add(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_GROUPS; i++)
+		if (__sync_bool_compare_and_swap(&groups[i], 0, (sig_atomic_t)pid))
+			return;
+}
+
+static void group_del(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_GROUPS; i++)
+		__sync_bool_compare_and_swap(&groups[i], (sig_atomic_t)pid, 0);
+}
+
+static void forward(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_GROUPS; i++)
+		if (groups[i] > 0)
+			kill(-(pid_t)groups[i], SIGTERM);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void util_forward_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 /* A descriptor that polls readable when pid exits (Linux), or -1. */
 static int exit_fd(pid_t pid)
 {
@@ -440,6 +488,7 @@ int util_spawn(int *status, const struct util_proc *p, struct xerr *err)
 	if (pid == 0)
 		child(p, fds[1]);
 	setpgid(pid, pid);
+	group_add(pid);
 	pidfd = exit_fd(pid);
 	if (fds[1] >= 0) {
 		close(fds[1]);
@@ -490,6 +539,7 @@ int util_spawn(int *status, const struct util_proc *p, struct xerr *err)
 	}
 	/* Nothing of the group may outlive the build. */
 	kill(-pid, SIGKILL);
+	group_del(pid);
 	/* What the child wrote before it exited is still in the pipe. */
 	if (fds[0] >= 0 && fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0) {
 		char chunk[8192];

@@ -107,6 +107,10 @@ struct util_proc {
  */
 int util_spawn(int *status, const struct util_proc *p, struct xerr *err);
 
+/* On SIGINT, SIGTERM and SIGHUP, stop the running builds' process
+ * groups too, then die of the signal. Called once by main. */
+void util_forward_signals(void);
+
 bool util_is_hex(const char *s, size_t n);
 /* "2024-01-31" (UTC) from a unix time. */
 void util_date(char out[32], int64_t t);
