@@ -142,29 +142,7 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	bo.commit_time = c.time;
 	build_all(res, targets, pols, prev, n, ao->jobs,
 		  ao->nobuild ? BUILD_PRESENT : BUILD_ONCE, &bo);
-	for (i = 0; i < n; i++) {
-		json_t *diff;
-		size_t d;
-		if (res[i].failed) {
-			if (!g->json)
-				cli_error(g, &res[i].err);
-			if (rc < res[i].failed)
-				rc = res[i].failed;
-			json_object_set_new(trep, res[i].target->name, json_pack(
-				"{s:b, s:s}", "ok", 0, "error", res[i].err.msg));
-			continue;
-		}
-		diff = project_compare(&res[i], prev[i]);
-		json_array_foreach(diff, d, v)
-			if (!g->json)
-				fprintf(stderr, "xpin: %s: target '%s': artifact '%s' differs from its xpin.lock\n",
-					rev, res[i].target->name, json_string_value(v));
-		if ((json_array_size(diff) || res[i].nwarn) && rc < XPIN_CHECK_FAILED)
-			rc = XPIN_CHECK_FAILED;
-		json_object_set_new(trep, res[i].target->name, json_pack(
-			"{s:b, s:o, s:I}", "ok", !json_array_size(diff) && !res[i].nwarn,
-			"differs", diff, "warnings", (json_int_t)res[i].nwarn));
-	}
+	rc = verify_report(trep, res, prev, n, rev, g);
 	if (rc)
 		xerr_set(&err, rc, "%zu target%s checked, not all hold", n, n == 1 ? "" : "s");
 	json_object_set_new(rep, "targets_checked", json_integer((json_int_t)n));

@@ -64,6 +64,56 @@ static int check_pins(json_t *rep, const struct project *p, const json_t *m,
 	return bad ? -1 : 0;
 }
 
+int verify_report(json_t *trep, const struct build_result *res,
+		  const json_t *const *prev, size_t n, const char *label,
+		  const struct gopts *g)
+{
+	const char *sep = label ? ": " : "";
+	size_t i, k;
+	int rc = XPIN_OK;
+
+	if (!label)
+		label = "";
+	for (i = 0; i < n; i++) {
+		const struct build_result *r = &res[i];
+		json_t *diff;
+		int trc;
+
+		if (r->failed) {
+			if (!g->json)
+				cli_error(g, &r->err);
+			if (rc < r->failed)
+				rc = r->failed;
+			json_object_set_new(trep, r->target->name, json_pack(
+				"{s:b, s:s}", "ok", 0, "error", r->err.msg));
+			continue;
+		}
+		diff = project_compare(r, prev[i]);
+		trc = json_array_size(diff) || r->nwarn ? XPIN_CHECK_FAILED : XPIN_OK;
+		if (rc < trc)
+			rc = trc;
+		json_object_set_new(trep, r->target->name, json_pack(
+			"{s:b, s:o, s:I}", "ok", trc == XPIN_OK, "differs", diff,
+			"warnings", (json_int_t)r->nwarn));
+		if (g->json)
+			continue;
+		for (k = 0; k < json_array_size(diff); k++)
+			fprintf(stderr, "xpin: %s%starget '%s': artifact '%s' differs from xpin.lock\n",
+				label, sep, r->target->name,
+				json_string_value(json_array_get(diff, k)));
+		if (r->why.len)
+			fprintf(stderr, "%s", r->why.data);
+		if (r->nwarn)
+			fprintf(stderr, "xpin: %s%starget '%s': %zu policy warning%s (see 'xpin elf')\n",
+				label, sep, r->target->name, r->nwarn,
+				r->nwarn == 1 ? "" : "s");
+		if (trc == XPIN_OK && !g->quiet && !*label)
+			printf("target %s: ok (%zu artifacts match)\n", r->target->name,
+			       json_object_size(json_object_get(prev[i], "artifacts")));
+	}
+	return rc;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -181,38 +231,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	bo.commit_time = proj.has_head ? proj.head.time : 0;
 	build_all(res, targets, pols, prev, n, jobs,
 		  nobuild ? BUILD_PRESENT : BUILD_ONCE, &bo);
-	for (i = 0; i < n; i++) {
-		const struct build_result *r = &res[i];
-		json_t *want = json_object_get(prev[i], "artifacts"), *diff;
-		size_t k;
-
-		if (r->failed) {
-			cli_error(g, &r->err);
-			if (rc == XPIN_OK || r->failed == XPIN_BUILD)
-				rc = r->failed;
-			json_object_set_new(trep, r->target->name, json_pack(
-				"{s:b, s:s}", "ok", 0, "error", r->err.msg));
-			continue;
-		}
-		diff = project_compare(r, prev[i]);
-		for (k = 0; k < json_array_size(diff) && !g->json; k++)
-			fprintf(stderr, "xpin: target '%s': artifact '%s' differs from xpin.lock\n",
-				r->target->name,
-				json_string_value(json_array_get(diff, k)));
-		if (r->why.len && !g->json)
-			fprintf(stderr, "%s", r->why.data);
-		if (r->nwarn && !g->json)
-			fprintf(stderr, "xpin: target '%s': %zu policy warning%s (see 'xpin elf')\n",
-				r->target->name, r->nwarn, r->nwarn == 1 ? "" : "s");
-		if ((json_array_size(diff) || r->nwarn) && rc == XPIN_OK)
-			rc = XPIN_CHECK_FAILED;
-		if (!g->json && !g->quiet && !json_array_size(diff) && !r->nwarn)
-			printf("target %s: ok (%zu artifacts match)\n", r->target->name,
-			       json_object_size(want));
-		json_object_set_new(trep, r->target->name, json_pack(
-			"{s:b, s:o, s:I}", "ok", !json_array_size(diff) && !r->nwarn,
-			"differs", diff, "warnings", (json_int_t)r->nwarn));
-	}
+	rc = verify_report(trep, res, prev, n, NULL, g);
 	if (rc == XPIN_BUILD)
 		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
 	else
