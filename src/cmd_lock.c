@@ -82,32 +82,38 @@ static void *nix_version_thread(void *arg)
 	return NULL;
 }
 
-static int sign_manifest(const char *secpath, const char *pwfile,
-			 struct xerr *err)
+/* The manifest's text and its signature, both made before either file is
+ * written: a key that cannot sign leaves the old xpin.lock in place. */
+static int write_manifest(const json_t *m, const struct sign_secret *sk,
+			  struct xerr *err)
 {
-	struct sign_secret *sk;
 	struct sign_pub pub;
 	struct sign_opts so = { NULL, NULL, NULL };
-	struct buf tc = BUF_INIT, sig = BUF_INIT;
+	struct buf text = BUF_INIT, tc = BUF_INIT, sig = BUF_INIT;
 	char keyid[17];
 	int ret = -1;
 
-	sk = clikeys_unlocked_secret(secpath, pwfile, err);
-	if (!sk)
-		return -1;
-	if (sign_secret_pub(&pub, sk, err) < 0)
+	if (jtext_dump_file(&text, m) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
-	sign_keyid_hex(keyid, pub.keyid);
-	buf_printf(&tc, "timestamp:%lld\tfile:xpin.lock\tkey:%s",
-		   (long long)clikeys_now(), keyid);
-	so.trusted = tc.data;
-	if (sign_file(&sig, sk, "xpin.lock", &so, err) < 0 ||
-	    util_write_atomic("xpin.lock.minisig", sig.data, sig.len, 0644,
-			      err) < 0)
+	}
+	if (sk) {
+		if (sign_secret_pub(&pub, sk, err) < 0)
+			goto out;
+		sign_keyid_hex(keyid, pub.keyid);
+		buf_printf(&tc, "timestamp:%lld\tfile:xpin.lock\tkey:%s",
+			   (long long)clikeys_now(), keyid);
+		so.trusted = tc.data;
+		if (sign_buffer(&sig, sk, text.data, text.len, &so, err) < 0)
+			goto out;
+	}
+	if (util_write_atomic("xpin.lock", text.data, text.len, 0644, err) < 0 ||
+	    (sk && util_write_atomic("xpin.lock.minisig", sig.data, sig.len,
+				     0644, err) < 0))
 		goto out;
 	ret = 0;
 out:
-	sign_secret_free(sk);
+	buf_release(&text);
 	buf_release(&tc);
 	buf_release(&sig);
 	return ret;
@@ -129,6 +135,7 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 	pthread_t vth;
 	bool vth_started = false;
 	json_t *m = NULL, *old = NULL;
+	struct sign_secret *sk = NULL;
 	const char *secpath = NULL, *pwfile = NULL, *config = NULL, *val;
 	char **names;
 	size_t nnames = 0, n = 0, i;
@@ -189,6 +196,9 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 			goto fail;
 		}
 	}
+	/* The key first: a wrong password should not cost a build. */
+	if (!nosign && !(sk = clikeys_unlocked_secret(secpath, pwfile, &err)))
+		goto fail;
 	if (proj.dirty)
 		cli_warn(g, "the work tree has uncommitted changes; xpin.lock records it as dirty");
 	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
@@ -223,12 +233,8 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 		old = manifest_load("xpin.lock", &e2);
 	}
 	m = project_manifest(&proj, res, n, any_nix ? nixv.out.data : NULL, old, &err);
-	if (!m || manifest_save("xpin.lock", m, &err) < 0)
+	if (!m || write_manifest(m, sk, &err) < 0)
 		goto fail;
-	if (!nosign && sign_manifest(secpath, pwfile, &err) < 0) {
-		rc = cli_error(g, &err);
-		goto out;
-	}
 	if (g->json) {
 		struct buf b = BUF_INIT;
 		json_t *rep = json_object();
@@ -262,6 +268,7 @@ out:
 	free(pols);
 	free(targets);
 	free(names);
+	sign_secret_free(sk);
 	json_decref(m);
 	json_decref(old);
 	buf_release(&logs);

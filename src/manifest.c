@@ -264,17 +264,3 @@ json_t *manifest_load(const char *path, struct xerr *err)
 	buf_release(&text);
 	return m;
 }
-
-int manifest_save(const char *path, const json_t *m, struct xerr *err)
-{
-	struct buf b = BUF_INIT;
-	int ret;
-
-	if (jtext_dump_file(&b, m) < 0) {
-		buf_release(&b);
-		return xerr_set(err, XPIN_USAGE, "out of memory");
-	}
-	ret = util_write_atomic(path, b.data, b.len, 0644, err);
-	buf_release(&b);
-	return ret;
-}

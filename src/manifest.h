@@ -50,11 +50,10 @@ json_t *manifest_diff(const json_t *a, const json_t *b, const char *what);
 int manifest_inputs(json_t **out, const struct flakelock *lk,
 		    char *const *pins, size_t npins, struct xerr *err);
 
-/* Load and save xpin.lock; save is atomic, the text canonical. parse
- * takes the text itself (name is used in errors). */
+/* Load xpin.lock (its text is written canonically with jtext_dump_file);
+ * parse takes the text itself (name is used in errors). */
 json_t *manifest_load(const char *path, struct xerr *err);
 json_t *manifest_parse(const char *text, size_t len, const char *name,
 		       struct xerr *err);
-int manifest_save(const char *path, const json_t *m, struct xerr *err);
 
 #endif

@@ -82,4 +82,12 @@ printf '{"targets": {"a": {"attr": "x", "triple": "vax-dec-ultrix"}}}\n' >"$TMP/
 expect_exit 2 "an unknown triple: exit 2" "$XPIN" lock --no-sign -c "$TMP/bad.json"
 expect_exit 2 "an unknown target: exit 2" "$XPIN" lock --no-sign nope
 expect_grep "the known targets are listed" "targets: aarch64-linux-musl" "$TMP/err"
-expect_exit 3 "no secret key: exit 3 or 2" sh -c "XDG_CONFIG_HOME=$TMP/nokey '$XPIN' lock x86_64-linux-musl; test \$? -eq 2 && exit 3"
+# No usable key: refused before any build, and xpin.lock is left as it was.
+cp xpin.lock "$TMP/before.lock"
+XDG_CONFIG_HOME="$TMP/nokey" expect_exit 2 "no secret key: exit 2" "$XPIN" lock x86_64-linux-musl
+expect_grep "no secret key: says how to make one" "xpin keygen" "$TMP/err"
+expect_same "no secret key: xpin.lock untouched" "$TMP/before.lock" xpin.lock
+printf 'untrusted comment: not a key\nAAAA\n' >"$TMP/bad.key"
+expect_exit 3 "a corrupt secret key: exit 3" "$XPIN" lock -s "$TMP/bad.key" x86_64-linux-musl
+expect_same "a corrupt secret key: xpin.lock untouched" "$TMP/before.lock" xpin.lock
+[ ! -e xpin.lock.minisig ] && ok "no signature was ever written" || not_ok "a signature appeared"
