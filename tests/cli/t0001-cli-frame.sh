@@ -31,8 +31,15 @@ expect_grep "-C DIR reads DIR/flake.lock" "nixpkgs" "$TMP/out"
 expect_exit 2 "-C to a missing folder exits 2" "$XPIN" -C "$TMP/nope" pins
 expect_exit 0 "--color=always colours" "$XPIN" --color=always -C "$TMP" pins
 expect_grep "--color=always emits escapes" "$(printf '\033')\\[" "$TMP/out"
-NO_COLOR=1 expect_exit 0 "NO_COLOR with auto" "$XPIN" -C "$TMP" pins
-if grep -q "$(printf '\033')" "$TMP/out"; then not_ok "NO_COLOR: no escapes"; else ok "NO_COLOR: no escapes"; fi
+# --color=auto needs a terminal to colour: script(1) gives one.
+esc=$(printf '\033')
+TERM=xterm script -qec "'$XPIN' -C '$TMP' pins" /dev/null >"$TMP/tty" 2>&1
+grep -q "$esc\\[" "$TMP/tty" && ok "auto colours on a terminal" || not_ok "auto colours on a terminal"
+NO_COLOR=1 TERM=xterm script -qec "'$XPIN' -C '$TMP' pins" /dev/null >"$TMP/tty" 2>&1
+grep -q "$esc\\[" "$TMP/tty" && not_ok "NO_COLOR: no escapes on a terminal" || ok "NO_COLOR: no escapes on a terminal"
+grep -q "nixpkgs" "$TMP/tty" && ok "NO_COLOR: still lists" || not_ok "NO_COLOR: still lists"
+TERM=xterm script -qec "'$XPIN' --color=never -C '$TMP' pins" /dev/null >"$TMP/tty" 2>&1
+grep -q "$esc\\[" "$TMP/tty" && not_ok "--color=never: no escapes on a terminal" || ok "--color=never: no escapes on a terminal"
 if "$XPIN" --help >/dev/full 2>/dev/null; then
 	not_ok "a write error on stdout fails"
 else
