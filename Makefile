@@ -7,8 +7,10 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKGS = libgit2 libsodium jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Read when first used, not when the Makefile is parsed: `make deps demo`
+# installs the libraries before the first compile in the same run.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Werror
 XCFLAGS = -pthread -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 	  $(PKG_CFLAGS) -Isrc -MMD -MP
@@ -25,13 +27,18 @@ UNIT_OBJ := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%.o)
 MAN1 := $(wildcard man/*.1)
 MAN5 := $(wildcard man/*.5)
 
-# Debian packages the build and the tests need (make deps).
-DEPS = build-essential pkg-config libgit2-dev libsodium-dev libjansson-dev \
+# Debian packages the build, the tests and make ci need (make deps), each
+# named: a Recommends is not installed (--no-install-recommends), so the
+# cross compiler's libc headers are listed themselves. DEPS_<codename>
+# holds the names that differ between releases.
+DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
-       gcc-aarch64-linux-gnu clang libclang-rt-14-dev valgrind time \
-       python3 man-db groff-base
+       gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
+       valgrind time python3 man-db groff-base debootstrap
+DEPS_bookworm = pkg-config
+DEPS_trixie = pkgconf
 
-.PHONY: all clean check check-asan unit deps install uninstall fuzz bench demo
+.PHONY: all clean check check-asan unit deps install uninstall fuzz bench demo ci
 
 all: xpin
 
@@ -109,7 +116,12 @@ demo: xpin
 	@sh examples/demo.sh $(CURDIR)/xpin
 
 deps:
-	@missing=; for p in $(DEPS); do \
+	@code=$$(. /etc/os-release && echo "$$VERSION_CODENAME"); \
+	case "$$code" in bookworm) extra="$(DEPS_bookworm)";; \
+		trixie) extra="$(DEPS_trixie)";; \
+		*) echo "deps: Debian '$$code' is not known; using trixie's names" >&2; \
+		   extra="$(DEPS_trixie)";; esac; \
+	missing=; for p in $(DEPS) $$extra; do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -119,6 +131,11 @@ deps:
 	$$sudo apt-get update -q && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
 		--no-install-recommends $$missing
+
+# make ci: the README's two commands in fresh Debian 12 and 13 roots
+# (tests/ci/roots.sh; as root). SUITES='trixie' runs one.
+ci:
+	@sh tests/ci/roots.sh $(SUITES)
 
 install: xpin
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
