@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs the unit tests, then every tests/cli/t*.sh (known-answer vectors and
-# end-to-end CLI tests), counting "ok"/"not ok" lines. The last line printed
+# end-to-end CLI tests), counting "ok"/"not ok" lines; a script that ends
+# without reaching test_done (tests/lib.sh) counts as a failure. The last line printed
 # is "N passed, N failed"; the exit status is 1 when anything failed.
 # Usage: XPIN=path/to/xpin UNIT=path/to/unit-runner sh tests/run.sh [GLOB]
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +34,13 @@ for t in "$here"/cli/$glob.sh; do
 	start=$(date +%s)
 	sh "$t" >"$log" 2>&1
 	rc=$?
-	grep -v '^ok ' "$log" | sed "s/^/[$name] /"
+	grep -v -e '^ok ' -e '^# xpin-test-done$' "$log" | sed "s/^/[$name] /"
 	n=$(grep -c '^ok ' "$log")
 	echo "$name: $n ok ($(( $(date +%s) - start ))s)"
+	if [ "$rc" -eq 0 ] && ! grep -q '^# xpin-test-done$' "$log"; then
+		echo "not ok - $name stopped before its end (exit 0 without test_done)"
+		fail=$((fail + 1))
+	fi
 	count "$name" "$rc"
 done
 echo "$pass passed, $fail failed"

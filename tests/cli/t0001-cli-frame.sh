@@ -50,3 +50,4 @@ for m in "$ROOT"/man/*.[15]; do
 	w=$(MANWIDTH=80 man --warnings -l "$m" 2>&1 >/dev/null)
 	expect_eq "man -l $(basename "$m") renders without warnings" "" "$w"
 done
+test_done

@@ -12,3 +12,4 @@ done
 expect_exit 0 "the installed binary runs" "$TMP/dest/opt/xp/bin/xpin" --version
 expect_exit 0 "make uninstall" make -s uninstall DESTDIR="$TMP/dest" PREFIX=/opt/xp
 [ -e "$TMP/dest/opt/xp/bin/xpin" ] && not_ok "uninstall removes the binary" || ok "uninstall removes the binary"
+test_done

@@ -5,8 +5,7 @@
 
 # A sanitizer build (make check-asan) cannot run under valgrind.
 if grep -q __asan_init "$XPIN" 2>/dev/null; then
-	echo "# skipped: $XPIN is built with AddressSanitizer"
-	exit 0
+	skip_all "$XPIN is built with AddressSanitizer"
 fi
 
 vg() {
@@ -27,3 +26,4 @@ if vg "$XPIN" -C "$TMP" pin nixpkgs=0123456789abcdef0123456789abcdef01234567 \
 else
 	not_ok "valgrind: pin"; head -20 "$TMP/vg" | sed 's/^/#   /'
 fi
+test_done

@@ -113,3 +113,4 @@ PY
 	cmp -s "$f" "$VEC/flake-lock/$b.flake.lock" || not_ok "$b: vector itself changed"
 done
 [ "$n" -ge 20 ] && ok "at least 20 real-world locks ($n)" || not_ok "only $n locks"
+test_done

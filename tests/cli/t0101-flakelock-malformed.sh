@@ -20,3 +20,4 @@ for d in "$VEC"/flake-lock-bad/*/; do
 done
 [ "$n" -ge 15 ] && ok "at least 15 malformed locks ($n)" || not_ok "only $n malformed locks"
 ls "$TMP" | grep -q xpin-tmp && not_ok "a temporary file was left behind" || ok "no temporary file left behind"
+test_done

@@ -70,3 +70,4 @@ expect_eq "a failed write: exit 2" 2 "$(cat "$TMP/rc")"
 expect_one_line "a failed write: one line" "$TMP/err"
 expect_same "a failed write: file untouched" "$lock" "$TMP/flake.lock"
 expect_eq "a failed write: no temporary left" "" "$(ls "$TMP" | grep xpin-tmp)"
+test_done

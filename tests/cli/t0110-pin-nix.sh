@@ -60,3 +60,4 @@ mkdir "$TMP/nixway" && cp flake.nix "$TMP/before.lock" "$TMP/nixway/" &&
 cd "$TMP/nixway" && git init -q && git add . && git commit -qm nixway
 expect_exit 0 "nix flake lock --update-input dep" nix flake lock --update-input dep
 expect_same "xpin's lock is byte-identical to Nix's" "$TMP/nixway/flake.lock" "$TMP/top/flake.lock"
+test_done

@@ -114,3 +114,4 @@ print(i["new"]["narHash"], i["exportIgnore"])' "$TMP/out")"
 cp "$TMP/before.lock" flake.lock
 expect_exit 0 "--export-ignore=yes" "$XPIN" pin dep=main --export-ignore=yes --mirror dep="$M"
 expect_grep "--export-ignore=yes: nix hash path of git archive" "\"narHash\": \"$archived\"" flake.lock
+test_done

@@ -96,3 +96,4 @@ d = json.load(open(sys.argv[1]))
 i = [i for i in d["inputs"] if i["status"] == "mismatch"][0]
 print(i["path"], ",".join(i["mismatched"]), i["expected"]["lastModified"],
       i["computed"]["lastModified"], d["ok"], d["mismatch"], d["unchecked"])' "$TMP/out")"
+test_done

@@ -76,3 +76,4 @@ expect_grep "pins --check: XPIN_MIRRORS over the file" "(mirror $TMP/m2," "$TMP/
 rm -f "$file"
 expect_exit 0 "pins --check without any mirror" "$XPIN" pins --check
 expect_grep "pins --check without any mirror: unchecked" "^unchecked  *dep (no mirror)" "$TMP/out"
+test_done

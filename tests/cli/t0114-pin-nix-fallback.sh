@@ -78,3 +78,4 @@ expect_exit 2 "no nix on PATH: exit 2" env PATH="$TMP/nobin" "$XPIN" pin dep=mai
 expect_one_line "no nix on PATH: one line" "$TMP/err"
 expect_grep "no nix on PATH: says so" "cannot run 'nix'" "$TMP/err"
 expect_same "no nix on PATH: lock unchanged" "$TMP/before.lock" flake.lock
+test_done

@@ -76,3 +76,4 @@ cp "$TMP/odd.lock" flake.lock
 lock=$TMP/odd.lock
 refuse "a git input with submodules" "input 'dep' fetches git submodules" dep=main --mirror dep="$M"
 refuse "a mercurial input" "input 'tagged' is of type 'mercurial'" tagged=v1 --mirror tagged="$M"
+test_done

@@ -103,3 +103,4 @@ refuse "a mirror for an input the lock lacks" "no input 'nope' in flake.lock" --
 refuse "--mirror without --check" "--mirror and --export-ignore go with --check" --mirror dep="$M"
 refuse "a malformed --mirror" "--mirror: 'dep' is not INPUT=DIR" --check --mirror dep
 refuse "a bad --export-ignore" "--export-ignore must be yes or no" --check --export-ignore=sometimes
+test_done

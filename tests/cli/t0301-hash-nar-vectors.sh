@@ -36,3 +36,4 @@ for c in $(sh "$MK" list); do
 	expect_eq "$c: --git --export-ignore=no is the stored tree" \
 		"$(want $c tree)" "$(cat "$TMP/out")"
 done
+test_done

@@ -115,3 +115,4 @@ printf 'version $Format:%%H$\n' >"$TMP/s.out/v.txt"
 cp "$s/.gitattributes" "$TMP/s.out/"
 expect_eq "export-subst: --export-ignore=no hashes the stored bytes" \
 	"$(nix hash path "$TMP/s.out")" "$(cat "$TMP/out")"
+test_done

@@ -97,3 +97,4 @@ run man -l man/xpin-hash.1
 expect_eq "man page renders" 0 "$rc"
 MANWIDTH=80 man --warnings -l man/xpin-hash.1 2>"$TMP/err" >/dev/null
 expect_eq "man page: no warnings" "" "$(cat "$TMP/err")"
+test_done

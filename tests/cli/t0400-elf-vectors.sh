@@ -80,3 +80,4 @@ expect_eq "several files: an array in argument order" 0 "$rc"
 "$XPIN" elf --json "$VEC/elf/x86_64-shared/x86_64-shared.elf" >"$TMP/j1"
 "$XPIN" elf --json "$VEC/elf/x86_64-shared/x86_64-shared.elf" >"$TMP/j2"
 expect_same "--json output is byte-for-byte stable" "$TMP/j1" "$TMP/j2"
+test_done

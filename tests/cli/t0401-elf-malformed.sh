@@ -54,3 +54,4 @@ if [ -e /dev/stdin ]; then
 		"$VEC/elf/bad-truncated-body/bad-truncated-body.elf"
 	expect_eq "a truncated file through a pipe: exit 2" 2 "$rc"
 fi
+test_done

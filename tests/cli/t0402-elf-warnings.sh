@@ -84,3 +84,4 @@ if command -v man >/dev/null 2>&1; then
 		"$ROOT/man/xpin-elf.1"
 	expect_eq "man page renders without warnings" "" "$(cat "$TMP/out")"
 fi
+test_done

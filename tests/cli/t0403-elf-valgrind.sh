@@ -11,8 +11,7 @@ fi
 # A sanitizer build (make check-asan) cannot run under valgrind; ASan
 # itself checks every access there.
 if grep -q __asan_init "$XPIN" 2>/dev/null; then
-	echo "# skipped: $XPIN is built with AddressSanitizer"
-	exit 0
+	skip_all "$XPIN is built with AddressSanitizer"
 fi
 for mode in "" --json; do
 	valgrind -q --error-exitcode=99 --leak-check=full \
@@ -32,3 +31,4 @@ for mode in "" --json; do
 	expect_eq "valgrind ${mode:-(human)}: one error line per malformed vector" \
 		14 "$(grep -c '^xpin: ' "$TMP/vg")"
 done
+test_done

@@ -141,3 +141,4 @@ if [ -e "$TMP/t.pub" ] || [ -e "$TMP/t.key" ]; then not_ok "terminal mismatch: n
 expect_exit 0 "keygen --help" "$XPIN" keygen --help
 expect_grep "keygen --help: usage" "^usage: xpin keygen" "$TMP/out"
 expect_exit 2 "an operand: exit 2" "$XPIN" keygen -W extra
+test_done

@@ -85,3 +85,4 @@ expect_one_line "a secret key given as public key: one line" "$TMP/err"
 
 expect_exit 0 "checksig --help" "$XPIN" checksig --help
 expect_grep "checksig --help: usage" "^usage: xpin checksig" "$TMP/out"
+test_done

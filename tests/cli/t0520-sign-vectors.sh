@@ -118,3 +118,4 @@ expect_exit 2 "no key anywhere: exit 2" "$XPIN" sign "$TMP/many/a"
 expect_grep "no key anywhere: suggests keygen" "xpin keygen" "$TMP/err"
 expect_exit 0 "sign --help" "$XPIN" sign --help
 expect_grep "sign --help: usage" "^usage: xpin sign" "$TMP/out"
+test_done

@@ -47,3 +47,4 @@ expect_exit 0 "minisign -S with xpin's encrypted key" \
 expect_exit 0 "xpin checksig accepts minisign's signature" "$XPIN" checksig -p "$TMP/x.pub" "$TMP/payload"
 expect_eq "xpin prints the trusted comment" "minisign, xpin key" "$(cat "$TMP/out")"
 expect_exit 0 "minisign -V accepts it with xpin's public key" minisign -V -p "$TMP/x.pub" -m "$TMP/payload"
+test_done

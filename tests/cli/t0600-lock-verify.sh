@@ -106,3 +106,4 @@ expect_grep "verify (rebuild): names the artifact" "artifact 'bin/hello'" "$TMP/
 restore
 expect_same "the store output is restored" "$TMP/hello.orig" "$gnu"
 expect_exit 0 "verify after restoring" "$XPIN" verify -p "$TMP/xpin.pub" x86_64-linux-gnu
+test_done

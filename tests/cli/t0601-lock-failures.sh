@@ -91,3 +91,4 @@ printf 'untrusted comment: not a key\nAAAA\n' >"$TMP/bad.key"
 expect_exit 3 "a corrupt secret key: exit 3" "$XPIN" lock -s "$TMP/bad.key" x86_64-linux-musl
 expect_same "a corrupt secret key: xpin.lock untouched" "$TMP/before.lock" xpin.lock
 [ ! -e xpin.lock.minisig ] && ok "no signature was ever written" || not_ok "a signature appeared"
+test_done

@@ -33,3 +33,4 @@ for sig in TERM INT; do
 	fi
 	[ ! -e xpin.lock ] && ok "SIG$sig: no xpin.lock written" || not_ok "SIG$sig: no xpin.lock written"
 done
+test_done

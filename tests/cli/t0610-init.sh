@@ -171,3 +171,4 @@ expect_exit 0 "init: default of its own, a dotted name, a root follows" "$XPIN" 
 expect_eq "... the dotted name's attr is quoted and names it" "c" \
 	"$(nix eval --raw ".#$(python3 -c 'import json; print(json.load(open("xpin.json"))["targets"]["v1.2"]["attr"])')".name)"
 expect_eq "... targets and pins" "$(expected)" "$(drafted)"
+test_done

@@ -166,3 +166,4 @@ if cmp -s same1 same2; then
 else
 	not_ok "gcc gave different bytes for the same build (cmp)"
 fi
+test_done

@@ -62,3 +62,4 @@ expect_grep "short form: .rodata and the cause" \
 "$XPIN" diff a b-longer >human
 expect_grep "human form: the detail" "looks like an embedded build path: \"$pa\" vs \"$pb\"" human
 expect_grep "human form: folders compared, x.c is the same" "^1 differ, 0 only in A, 0 only in B; likely causes: build-path$" human
+test_done

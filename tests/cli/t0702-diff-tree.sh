@@ -135,3 +135,4 @@ expect_exit 0 "a symlink to a folder as an operand is followed" "$XPIN" diff A-l
 # -q: nothing printed, the exit status says it.
 expect_exit 1 "-q: exit 1" "$XPIN" -q diff A B
 expect_eq "-q: nothing on stdout" "" "$(cat "$TMP/out")"
+test_done

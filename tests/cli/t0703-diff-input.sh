@@ -72,3 +72,4 @@ expect_exit 1 "a cut section table: compared as bytes, exit 1" "$XPIN" diff --js
 expect_eq "a cut section table: not ELF, the offset is cmp's" \
 	"False $((shoff - 1))" \
 	"$(python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["entries"][0]; print(e["elf"], e["first_offset"])' "$TMP/out")"
+test_done

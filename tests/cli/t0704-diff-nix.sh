@@ -60,3 +60,4 @@ expect_grep "the short form xpin lock prints" \
 	"^bin/hello: \.rodata differs at +0x[0-9a-f]* ([0-9]* bytes), looks like a timestamp; also \.note\.gnu\.build-id$" short
 expect_exit 1 "the store paths themselves, as Nix left them" "$XPIN" diff "$out" "$out.check"
 expect_grep "store paths: the cause" "likely causes: timestamp" "$TMP/out"
+test_done

@@ -10,8 +10,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	exit 1
 fi
 if grep -q __asan_init "$XPIN" 2>/dev/null; then
-	echo "# skipped: $XPIN is built with AddressSanitizer"
-	exit 0
+	skip_all "$XPIN is built with AddressSanitizer"
 fi
 cd "$TMP" || exit 1
 mkdir -p A/bin B/bin A/only B/sub
@@ -49,3 +48,4 @@ else
 	not_ok "valgrind: a missing path: exit $r"
 	head -20 vg | sed 's/^/#   /'
 fi
+test_done

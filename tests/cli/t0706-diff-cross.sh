@@ -89,3 +89,4 @@ if readelf -SW n1 2>&1 | grep -q 'no sections'; then
 else
 	not_ok "readelf should find no sections in the vector"
 fi
+test_done

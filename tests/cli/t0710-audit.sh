@@ -82,3 +82,4 @@ expect_exit 2 "a commit without xpin.lock: exit 2" "$XPIN" audit 'v1~1' -p xpin.
 after=$(git status --porcelain; git rev-parse HEAD; git symbolic-ref HEAD)
 expect_eq "the work tree and the branch are untouched" "$before" "$after"
 expect_eq "no temporary folder is left" "" "$(ls "$TMP/tmpdir")"
+test_done
