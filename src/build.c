@@ -15,6 +15,7 @@
 #include "gitrepo.h"
 #include "hash.h"
 #include "nar.h"
+#include "nix.h"
 
 static void progress(const struct build_opts *o, const char *target,
 		     const char *what)
@@ -97,8 +98,6 @@ static int scan_outputs(json_t **arts, const json_t *outputs,
 	return 0;
 }
 
-/* xpin needs flakes; Nix 2.8 has them behind this switch. */
-#define NIX_FEATURES "--extra-experimental-features", "nix-command flakes"
 
 static int nix_ref(struct buf *ref, const struct build_opts *o,
 		   const struct config_target *t)
@@ -560,21 +559,4 @@ void build_all(struct build_result *r, const struct config_target *const *t,
 	worker(&p);
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-}
-
-int build_nix_version(struct buf *out, struct xerr *err)
-{
-	const char *argv[] = { "nix", "--version", NULL };
-	struct util_proc p = { argv, NULL, NULL, -1, out, 60, -1 };
-	int status = 0;
-
-	out->len = 0;
-	if (util_spawn(&status, &p, err) < 0)
-		return -1;
-	if (status != 0 || !out->len)
-		return xerr_set(err, XPIN_BUILD, "'nix --version' failed (exit %d); is Nix installed?",
-				status);
-	while (out->len && (out->data[out->len - 1] == '\n'))
-		out->data[--out->len] = '\0';
-	return 0;
 }

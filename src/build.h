@@ -75,6 +75,5 @@ void build_all(struct build_result *r, const struct config_target *const *t,
 	       const struct build_opts *o);
 
 /* `nix --version`'s line, e.g. "nix (Nix) 2.8.0", into out. */
-int build_nix_version(struct buf *out, struct xerr *err);
 
 #endif

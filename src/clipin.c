@@ -10,6 +10,7 @@
 
 #include "gitrepo.h"
 #include "jtext.h"
+#include "nix.h"
 
 enum { SRC_ARG = 1, SRC_ENV, SRC_FILE };
 
@@ -257,15 +258,134 @@ static bool is_forge(const char *type)
 			!strcmp(type, "sourcehut"));
 }
 
-bool clipin_uses_export_ignore(const char *type, bool git_export_ignore)
+int clipin_rules_arg(struct clipin_rules *r, const char *version,
+		     struct xerr *err)
 {
-	return is_forge(type) || git_export_ignore;
+	struct nix_version v;
+
+	if (nix_version_parse(&v, version, err) < 0) {
+		xerr_set(err, XPIN_USAGE,
+			 "--nix-rules: '%.100s' is not a Nix version (such as 2.8 or 2.26)",
+			 version);
+		return -1;
+	}
+	nix_rules_for(&r->nix, &v);
+	r->known = true;
+	r->asked = false;
+	return 0;
+}
+
+int clipin_rules_resolve(struct clipin_rules *r, struct xerr *err)
+{
+	struct buf text = BUF_INIT;
+	struct nix_version v;
+	int ret = -1;
+
+	if (r->known)
+		return 0;
+	if (nix_version_text(&text, err) < 0 ||
+	    nix_version_parse(&v, buf_cstr(&text), err) < 0) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		xerr_set(err, XPIN_USAGE,
+			 "cannot tell how the Nix that reads this lock hashes git inputs (%.600s): give --nix-rules VERSION",
+			 msg);
+		goto out;
+	}
+	nix_rules_for(&r->nix, &v);
+	r->known = r->asked = true;
+	ret = 0;
+out:
+	buf_release(&text);
+	return ret;
+}
+
+void clipin_rule_describe(char *out, size_t n, const struct clipin_facts *f)
+{
+	char v[32];
+
+	switch (f->rule_from) {
+	case CLIPIN_RULE_FORGE:
+		snprintf(out, n, "forge archive");
+		return;
+	case CLIPIN_RULE_OPTION:
+		snprintf(out, n, "--export-ignore");
+		return;
+	case CLIPIN_RULE_GIVEN:
+	case CLIPIN_RULE_NIX:
+		nix_version_format(v, &f->rule_nix);
+		snprintf(out, n, "Nix %s rules%s", v,
+			 f->rule_from == CLIPIN_RULE_GIVEN ? ", --nix-rules" : "");
+		return;
+	}
+	out[0] = '\0';
+}
+
+json_t *clipin_rule_json(const struct clipin_facts *f)
+{
+	static const char *const from[] = { "forge", "option", "given", "nix" };
+	char v[32];
+	bool nix = f->rule_from == CLIPIN_RULE_GIVEN ||
+		   f->rule_from == CLIPIN_RULE_NIX;
+
+	nix_version_format(v, &f->rule_nix);
+	return json_pack("{s:s, s:o, s:b}", "from", from[f->rule_from],
+			 "nixVersion", nix ? json_string(v) : json_null(),
+			 "exportIgnore", f->export_ignore);
 }
 
 int clipin_mirror_facts(struct clipin_facts *out, const struct flakelock *lk,
 			const struct flakelock_pin *pin, const char *dir,
-			const char *ref, bool git_export_ignore,
+			const char *ref, struct clipin_rules *rules,
 			struct xerr *err)
+{
+	const char *type = pin->type ? pin->type : "?";
+	enum clipin_rule_from from = CLIPIN_RULE_FORGE;
+	bool archive = true;
+
+	if (!strcmp(type, "git")) {
+		if (rules->export_ignore >= 0) {
+			from = CLIPIN_RULE_OPTION;
+			archive = rules->export_ignore == 1;
+		} else {
+			if (clipin_rules_resolve(rules, err) < 0)
+				return -1;
+			from = rules->asked ? CLIPIN_RULE_NIX : CLIPIN_RULE_GIVEN;
+			archive = rules->nix.git_archive;
+		}
+	}
+	if (clipin_mirror_facts_as(out, lk, pin, dir, ref, archive, err) < 0)
+		return -1;
+	out->rule_from = from;
+	if (rules->known)
+		out->rule_nix = rules->nix.version;
+	return 0;
+}
+
+/* "refs/heads/main" and "refs/tags/v1" name what "main" and "v1" name:
+ * Nix 2.20 and later write the default branch's ref in full. */
+static bool same_ref(const char *a, const char *b)
+{
+	static const char *const pre[] = { "refs/heads/", "refs/tags/", NULL };
+	size_t i;
+
+	if (!a || !b)
+		return false;
+	for (i = 0; pre[i]; i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(a, pre[i], n))
+			a += n;
+		if (!strncmp(b, pre[i], n))
+			b += n;
+	}
+	return !strcmp(a, b);
+}
+
+int clipin_mirror_facts_as(struct clipin_facts *out, const struct flakelock *lk,
+			   const struct flakelock_pin *pin, const char *dir,
+			   const char *ref, bool git_archive, struct xerr *err)
 {
 	struct gitrepo_facts f;
 	const char *type = pin->type ? pin->type : "?";
@@ -282,7 +402,7 @@ int clipin_mirror_facts(struct clipin_facts *out, const struct flakelock *lk,
 		return xerr_set(err, XPIN_USAGE,
 				"input '%s' fetches git submodules, which xpin cannot hash from a mirror; pin it without one",
 				pin->path);
-	if (clipin_uses_export_ignore(type, git_export_ignore))
+	if (!git || git_archive)
 		flags |= GITREPO_EXPORT_IGNORE;
 	/* Nix records no revCount for a shallow git input. */
 	if (git && flakelock_locked_bool(lk, pin->node, "shallow") != 1)
@@ -295,10 +415,10 @@ int clipin_mirror_facts(struct clipin_facts *out, const struct flakelock *lk,
 			 msg);
 		return -1;
 	}
-	/* Nix 2.8 locks a git input that follows an annotated tag by the
-	 * tag object's id (it records what `git rev-parse TAG` prints);
-	 * forges answer with the commit. */
-	memcpy(out->rev, git && locked_ref && !strcmp(locked_ref, ref)
+	/* Nix (2.8 and 2.26 alike) locks a git input that follows an
+	 * annotated tag by the tag object's id (what `git rev-parse TAG`
+	 * prints); forges answer with the commit. */
+	memcpy(out->rev, git && same_ref(locked_ref, ref)
 				 ? f.ref_object : f.rev, sizeof(out->rev));
 	memcpy(out->commit, f.rev, sizeof(out->commit));
 	memcpy(out->nar_hash, f.nar_hash, sizeof(out->nar_hash));
@@ -398,57 +518,11 @@ static int flake_ref(struct buf *out, const struct flakelock *lk,
 	return 0;
 }
 
-/* The line of Nix's log that says what went wrong, with git's reason
- * when git was what failed. */
-static void nix_reason(char *out, size_t n, int fd)
-{
-	char line[1024], error[512] = "", fatal[512] = "";
-	FILE *f;
-
-	out[0] = '\0';
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return;
-	f = fdopen(dup(fd), "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line, *w = line;
-
-		/* Colours off, whitespace trimmed. */
-		for (; *s; s++) {
-			if (*s == '\033') {
-				while (*s && !((*s >= 'A' && *s <= 'Z') ||
-					       (*s >= 'a' && *s <= 'z')))
-					s++;
-				if (!*s)
-					break;
-				continue;
-			}
-			*w++ = *s;
-		}
-		*w = '\0';
-		line[strcspn(line, "\r\n")] = '\0';
-		if (!error[0] && !strncmp(line, "error: ", 7))
-			snprintf(error, sizeof(error), "%.500s", line + 7);
-		if (!fatal[0] && !strncmp(line, "fatal: ", 7))
-			snprintf(fatal, sizeof(fatal), "%.500s", line + 7);
-		/* util_spawn's own word when nix could not be started. */
-		if (!error[0] && !strncmp(line, "xpin: ", 6))
-			snprintf(error, sizeof(error), "%.500s", line + 6);
-	}
-	fclose(f);
-	if (error[0] && fatal[0])
-		snprintf(out, n, "%s (git: %s)", error, fatal);
-	else
-		snprintf(out, n, "%s", error[0] ? error : fatal);
-}
-
 /* Run nix with args; its standard output in out. */
 static int run_nix(struct buf *out, const char *const *args, int log_fd,
 		   const char *what, const char *path, struct xerr *err)
 {
-	const char *argv[16] = { "nix", "--extra-experimental-features",
-				 "nix-command flakes" };
+	const char *argv[16] = { "nix", NIX_FEATURES };
 	struct util_proc p = { argv, NULL, NULL, -1, out, 0, -1 };
 	char reason[1024];
 	FILE *log = NULL;
@@ -468,7 +542,7 @@ static int run_nix(struct buf *out, const char *const *args, int log_fd,
 		goto out;
 	}
 	if (status != 0) {
-		nix_reason(reason, sizeof(reason), log ? fileno(log) : -1);
+		nix_reason(reason, sizeof(reason), log);
 		if (status == 127 && !reason[0])
 			snprintf(reason, sizeof(reason),
 				 "cannot run 'nix' (is Nix installed and on PATH?)");

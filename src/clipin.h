@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "flakelock.h"
+#include "jtext.h"
+#include "nix.h"
 #include "util.h"
 
 struct clipin_mirror {
@@ -57,6 +59,34 @@ void clipin_mirrors_release(struct clipin_mirrors *m);
 /* "yes" or "no" for --export-ignore. */
 int clipin_parse_export_ignore(bool *out, const char *s, struct xerr *err);
 
+/*
+ * Which rule hashes a git input from a mirror: --export-ignore when given,
+ * else the rules of the Nix that will read the lock: --nix-rules VERSION,
+ * else the installed Nix's (`nix --version`, asked once, only when a git
+ * input first needs it). Forge inputs are archives under every rule.
+ */
+enum clipin_rule_from {
+	CLIPIN_RULE_FORGE,   /* github, gitlab, sourcehut: always archives */
+	CLIPIN_RULE_OPTION,  /* --export-ignore */
+	CLIPIN_RULE_GIVEN,   /* --nix-rules */
+	CLIPIN_RULE_NIX,     /* the installed Nix */
+};
+
+struct clipin_rules {
+	int export_ignore;        /* --export-ignore: 1, 0, -1 when not given */
+	bool known;               /* nix filled in (given, or asked) */
+	bool asked;               /* nix is the installed Nix's */
+	struct nix_rules nix;
+};
+#define CLIPIN_RULES_INIT { -1, false, false, { { 0, 0, 0 }, false } }
+
+/* --nix-rules VERSION. */
+int clipin_rules_arg(struct clipin_rules *r, const char *version,
+		     struct xerr *err);
+/* The Nix rules in force, asking `nix --version` when none was given; a
+ * Nix that cannot be run fails, naming --nix-rules. */
+int clipin_rules_resolve(struct clipin_rules *r, struct xerr *err);
+
 enum clipin_how {
 	CLIPIN_GIVEN,   /* on the command line */
 	CLIPIN_MIRROR,  /* computed from a mirror */
@@ -73,14 +103,18 @@ struct clipin_facts {
 	int64_t rev_count;     /* -1: the input records none */
 	enum clipin_how how;
 	bool export_ignore;    /* CLIPIN_MIRROR: the rule narHash used */
+	enum clipin_rule_from rule_from; /* CLIPIN_MIRROR: who chose it */
+	struct nix_version rule_nix;     /* CLIPIN_RULE_GIVEN, _NIX: whose */
 	bool fetch_tree;       /* CLIPIN_NIX: builtins.fetchTree filled in
 				* what `nix flake prefetch` did not say */
 };
 
-/* Which rule a mirror uses for the input's type: archive semantics
- * (export-ignore) for github, gitlab and sourcehut always; for git as
- * git_export_ignore says. */
-bool clipin_uses_export_ignore(const char *type, bool git_export_ignore);
+/* How f's rule was chosen, for a report: "Nix 2.26.3 rules",
+ * "--export-ignore", "forge archive" (out: at least 64 bytes). */
+void clipin_rule_describe(char *out, size_t n, const struct clipin_facts *f);
+/* The same for --json: {"from": "forge"|"option"|"given"|"nix",
+ * "nixVersion": "2.26.3" or null, "exportIgnore": bool}. */
+json_t *clipin_rule_json(const struct clipin_facts *f);
 
 /*
  * The facts of input pin (of lock lk) at ref, from the mirror dir:
@@ -88,12 +122,18 @@ bool clipin_uses_export_ignore(const char *type, bool git_export_ignore);
  * input's type. For a git input whose locked ref is ref itself, rev is
  * what ref names before peeling (an annotated tag's own id), as Nix 2.8
  * records it. Refuses types and attributes a mirror cannot reproduce
- * (mercurial, submodules).
+ * (mercurial, submodules). A git input is hashed under rules (resolved
+ * here when it has to be).
  */
 int clipin_mirror_facts(struct clipin_facts *out, const struct flakelock *lk,
 			const struct flakelock_pin *pin, const char *dir,
-			const char *ref, bool git_export_ignore,
+			const char *ref, struct clipin_rules *rules,
 			struct xerr *err);
+/* The same with the git rule given: archive semantics or the stored tree
+ * (pins --check tries the other rule to explain a mismatch). */
+int clipin_mirror_facts_as(struct clipin_facts *out, const struct flakelock *lk,
+			   const struct flakelock_pin *pin, const char *dir,
+			   const char *ref, bool git_archive, struct xerr *err);
 
 /*
  * The facts of input pin at ref, asked of Nix: `nix flake prefetch

@@ -11,6 +11,7 @@
 #include "elf.h"
 #include "flakelock.h"
 #include "jtext.h"
+#include "nix.h"
 
 enum { O_FORCE = 1, O_SYSTEM };
 
@@ -27,55 +28,8 @@ const struct cmd_help cmd_init_help = {
 	opts
 };
 
-/* xpin needs flakes; Nix 2.8 has them behind this switch. */
-#define NIX_FEATURES "--extra-experimental-features", "nix-command flakes"
 /* Evaluating a real nixpkgs-based flake can take minutes; never forever. */
 #define EVAL_TIMEOUT 1800
-
-/* The most telling line of Nix's stderr: its last "error: ..." with text
- * (newer Nix prints "error:" alone, then a trace, then the cause), without
- * colour; or the line xpin's child wrote when it could not run nix. */
-static void nix_reason(char *out, size_t n, FILE *f)
-{
-	char line[1024];
-
-	out[0] = '\0';
-	rewind(f);
-	while (fgets(line, sizeof(line), f)) {
-		char clean[1024], *s = clean, *e;
-		size_t i, j = 0;
-
-		for (i = 0; line[i]; i++) {
-			if (line[i] == '\033') {
-				/* CSI: ESC [ parameters final-byte */
-				if (line[i + 1] == '[')
-					for (i += 2; line[i] && (line[i] < '@' || line[i] > '~'); i++)
-						;
-				if (!line[i])
-					break;
-				continue;
-			}
-			if ((unsigned char)line[i] >= ' ' || line[i] == '\t')
-				clean[j++] = line[i];
-		}
-		clean[j] = '\0';
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!strncmp(s, "error:", 6))
-			s += 6;
-		else if (!strncmp(s, "xpin: ", 6))
-			s += 6;
-		else
-			continue;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = '\0';
-		if (*s)
-			snprintf(out, n, "%s", s);
-	}
-}
 
 /*
  * Run nix with argv, stdout into out. -1 with err: XPIN_BUILD when nix

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "clikeys.h"
+#include "nix.h"
 #include "commands.h"
 #include "flakelock.h"
 #include "project.h"
@@ -78,7 +79,7 @@ static void *nix_version_thread(void *arg)
 {
 	struct nixver *v = arg;
 
-	v->ret = build_nix_version(&v->out, &v->err);
+	v->ret = nix_version_text(&v->out, &v->err);
 	return NULL;
 }
 

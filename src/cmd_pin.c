@@ -9,11 +9,13 @@
 #include "flakelock.h"
 #include "jtext.h"
 
-enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY, O_MIRROR, O_EXPORT };
+enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY, O_MIRROR, O_EXPORT,
+       O_RULES };
 
 static const struct opt_spec opts[] = {
 	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "compute the facts from a local git mirror (repeatable; before XPIN_MIRRORS and ~/.config/xpin/mirrors)" },
-	{ O_EXPORT, 0, "export-ignore", "yes|no", "git inputs: honour export-ignore as Nix 2.8 does (default yes)" },
+	{ O_RULES, 0, "nix-rules", "VERSION", "git inputs: hash as this Nix version does (default: the installed Nix's)" },
+	{ O_EXPORT, 0, "export-ignore", "yes|no", "git inputs: apply git archive's attributes or not, whatever the Nix version" },
 	{ O_NAR, 0, "nar-hash", "HASH", "the new narHash (sha256-...)" },
 	{ O_LASTMOD, 0, "last-modified", "T", "the new lastModified (unix time)" },
 	{ O_REVCOUNT, 0, "rev-count", "N", "the new revCount (git inputs)" },
@@ -23,7 +25,7 @@ static const struct opt_spec opts[] = {
 };
 
 const struct cmd_help cmd_pin_help = {
-	"pin", "INPUT=REF... [--mirror INPUT=DIR]... [--export-ignore yes|no] [--dry-run]\n"
+	"pin", "INPUT=REF... [--mirror INPUT=DIR]... [--nix-rules VERSION] [--export-ignore yes|no] [--dry-run]\n"
 	       "INPUT=REV [--nar-hash HASH] [--last-modified T] [--rev-count N] [--dry-run]",
 	"re-pin flake.lock inputs, named by input path, to a revision, branch or tag",
 	opts
@@ -113,6 +115,8 @@ static json_t *change_json(const struct change *c)
 	json_object_set_new(o, "exportIgnore", f->how == CLIPIN_MIRROR
 						       ? json_boolean(f->export_ignore)
 						       : json_null());
+	json_object_set_new(o, "rule", f->how == CLIPIN_MIRROR
+				       ? clipin_rule_json(f) : json_null());
 	json_object_set_new(o, "commitsAhead",
 			    c->counted ? json_integer((json_int_t)c->ahead)
 				       : json_null());
@@ -142,11 +146,13 @@ static void distance(char *out, size_t n, const struct change *c)
 static void print_facts(const struct change *c)
 {
 	const struct clipin_facts *f = &c->facts;
+	char rule[96];
 
 	switch (f->how) {
 	case CLIPIN_MIRROR:
-		printf("    facts from mirror %s, export-ignore %s\n", c->mirror,
-		       f->export_ignore ? "applied" : "not applied");
+		clipin_rule_describe(rule, sizeof(rule), f);
+		printf("    facts from mirror %s, export-ignore %s (%s)\n", c->mirror,
+		       f->export_ignore ? "applied" : "not applied", rule);
 		break;
 	case CLIPIN_NIX:
 		printf("    facts from nix flake prefetch%s\n",
@@ -216,7 +222,7 @@ static void lower(char *s)
  * already has), Nix. */
 static int get_facts(struct change *c, struct flakelock_update *u,
 		     const struct flakelock *lk, const struct flakelock_update *given,
-		     const struct clipin_mirrors *mirrors, bool export_ignore,
+		     const struct clipin_mirrors *mirrors, struct clipin_rules *rules,
 		     char *ref, const struct gopts *g, struct xerr *err)
 {
 	const struct clipin_mirror *m = clipin_mirror_for(mirrors, c->old.path);
@@ -234,8 +240,8 @@ static int get_facts(struct change *c, struct flakelock_update *u,
 	if (strlen(ref) == 40 && util_is_hex(ref, 40))
 		lower(ref);
 	if (m) {
-		if (clipin_mirror_facts(f, lk, &c->old, m->dir, ref,
-					export_ignore, err) < 0)
+		if (clipin_mirror_facts(f, lk, &c->old, m->dir, ref, rules,
+					err) < 0)
 			return -1;
 		c->mirror = m->dir;
 		if (c->old.rev)
@@ -268,6 +274,7 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 	const char *lock = "flake.lock", *val;
 	char **pairs = NULL;
 	size_t npairs = 0, nchanges = 0, i;
+	struct clipin_rules rules = CLIPIN_RULES_INIT;
 	bool dry = false, written = false, export_ignore = true;
 	int o, rc = XPIN_OK;
 
@@ -302,6 +309,11 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 			break;
 		case O_EXPORT:
 			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
+				goto fail;
+			rules.export_ignore = export_ignore;
+			break;
+		case O_RULES:
+			if (clipin_rules_arg(&rules, val, &err) < 0)
 				goto fail;
 			break;
 		case OPT_HELP:
@@ -349,7 +361,7 @@ int cmd_pin(int argc, char **argv, struct gopts *g)
 		if (flakelock_pinnable(&c->old, lk, pairs[i], &err) < 0)
 			goto fail;
 		nchanges++;
-		if (get_facts(c, &u, lk, &fields, &mirrors, export_ignore,
+		if (get_facts(c, &u, lk, &fields, &mirrors, &rules,
 			      eq + 1, g, &err) < 0 ||
 		    flakelock_set(lk, pairs[i], &u, &err) < 0 ||
 		    flakelock_find(&c->new, lk, pairs[i], &err) < 0)

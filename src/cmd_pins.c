@@ -8,19 +8,20 @@
 #include "flakelock.h"
 #include "jtext.h"
 
-enum { O_LOCK = 1, O_CHECK, O_MIRROR, O_EXPORT };
+enum { O_LOCK = 1, O_CHECK, O_MIRROR, O_EXPORT, O_RULES };
 
 static const struct opt_spec opts[] = {
 	{ O_LOCK, 0, "lock", "FILE", "the lock file (default flake.lock)" },
 	{ O_CHECK, 0, "check", NULL, "recompute each narHash from its mirror and compare" },
 	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "--check: a local git mirror of an input (repeatable)" },
-	{ O_EXPORT, 0, "export-ignore", "yes|no", "--check, git inputs: honour export-ignore as Nix 2.8 does (default yes)" },
+	{ O_RULES, 0, "nix-rules", "VERSION", "--check, git inputs: hash as this Nix version does (default: the installed Nix's)" },
+	{ O_EXPORT, 0, "export-ignore", "yes|no", "--check, git inputs: apply git archive's attributes or not, whatever the Nix version" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_pins_help = {
 	"pins", "[--lock FILE] [--json]\n"
-		"--check [--mirror INPUT=DIR]... [--export-ignore yes|no] [--lock FILE] [--json]",
+		"--check [--mirror INPUT=DIR]... [--nix-rules VERSION] [--export-ignore yes|no] [--lock FILE] [--json]",
 	"list every input of flake.lock, or --check each narHash against a git mirror",
 	opts
 };
@@ -97,7 +98,7 @@ struct check {
 	bool bad_nar, bad_time, bad_count;
 	bool other_rule;                /* the lock's narHash is the git
 					 * input's tree under the other
-					 * export-ignore rule */
+					 * rule (the other Nix versions') */
 };
 
 /* Why an input cannot be checked against a mirror, or NULL. */
@@ -120,7 +121,7 @@ static const char *uncheckable(const struct flakelock *lk,
 }
 
 static int check_one(struct check *c, const struct flakelock *lk,
-		     const struct clipin_mirrors *mirrors, bool export_ignore,
+		     const struct clipin_mirrors *mirrors, struct clipin_rules *rules,
 		     struct xerr *err)
 {
 	const struct clipin_mirror *m = clipin_mirror_for(mirrors, c->pin->path);
@@ -135,8 +136,7 @@ static int check_one(struct check *c, const struct flakelock *lk,
 	c->mirror = m->dir;
 	if ((c->reason = uncheckable(lk, p)))
 		return 0;
-	if (clipin_mirror_facts(f, lk, p, m->dir, p->rev, export_ignore,
-				err) < 0)
+	if (clipin_mirror_facts(f, lk, p, m->dir, p->rev, rules, err) < 0)
 		return -1;
 	c->bad_nar = strcmp(f->nar_hash, p->nar_hash) != 0;
 	c->bad_time = p->last_modified >= 0 &&
@@ -145,14 +145,14 @@ static int check_one(struct check *c, const struct flakelock *lk,
 		       p->rev_count != f->rev_count;
 	c->status = c->bad_nar || c->bad_time || c->bad_count ? CHECK_MISMATCH
 							      : CHECK_OK;
-	/* A lock made by a Nix that hashes git inputs the other way (newer
-	 * Nix does not apply export-ignore) is worth telling apart from a
-	 * wrong one. */
+	/* A lock made by a Nix that hashes git inputs the other way (2.20
+	 * and later do not apply git archive's attributes) is worth telling
+	 * apart from a wrong one. */
 	if (c->bad_nar && !strcmp(p->type, "git")) {
 		struct clipin_facts other;
 
-		if (clipin_mirror_facts(&other, lk, p, m->dir, p->rev,
-					!export_ignore, err) < 0)
+		if (clipin_mirror_facts_as(&other, lk, p, m->dir, p->rev,
+					   !f->export_ignore, err) < 0)
 			return -1;
 		c->other_rule = !strcmp(other.nar_hash, p->nar_hash);
 	}
@@ -186,6 +186,8 @@ static json_t *check_json(const struct check *c)
 	json_object_set_new(o, "exportIgnore",
 			    done ? json_boolean(c->facts.export_ignore)
 				 : json_null());
+	json_object_set_new(o, "rule", done ? clipin_rule_json(&c->facts)
+					    : json_null());
 	json_object_set_new(o, "expected",
 			    p->nar_hash ? facts_json(p->nar_hash, p->last_modified,
 						     p->rev_count)
@@ -211,12 +213,14 @@ static void print_check(const struct gopts *g, const struct check *c)
 	const struct flakelock_pin *p = c->pin;
 	const struct clipin_facts *f = &c->facts;
 	const char *sep = "";
+	char rule[96];
 
+	clipin_rule_describe(rule, sizeof(rule), f);
 	switch (c->status) {
 	case CHECK_OK:
-		printf("%sok%s         %s (mirror %s, export-ignore %s)\n",
+		printf("%sok%s         %s (mirror %s, export-ignore %s; %s)\n",
 		       cli_c(g, "green"), cli_c(g, "reset"), p->path, c->mirror,
-		       f->export_ignore ? "applied" : "not applied");
+		       f->export_ignore ? "applied" : "not applied", rule);
 		return;
 	case CHECK_UNCHECKED:
 		printf("%sunchecked%s  %s (%s)\n", cli_c(g, "yellow"),
@@ -239,18 +243,19 @@ static void print_check(const struct gopts *g, const struct check *c)
 	if (c->bad_count)
 		printf("%s revCount %lld in the lock, %lld computed", sep,
 		       (long long)p->rev_count, (long long)f->rev_count);
-	printf(" (mirror %s, export-ignore %s)\n", c->mirror,
-	       f->export_ignore ? "applied" : "not applied");
+	printf(" (mirror %s, export-ignore %s; %s)\n", c->mirror,
+	       f->export_ignore ? "applied" : "not applied", rule);
 	if (c->other_rule)
-		printf("           the lock's narHash is the tree with export-ignore %s: try --export-ignore=%s\n",
+		printf("           the lock's narHash is the tree with export-ignore %s, as Nix %s hashes git inputs: try --nix-rules %s\n",
 		       f->export_ignore ? "not applied" : "applied",
-		       f->export_ignore ? "no" : "yes");
+		       f->export_ignore ? "2.20 and later" : "before 2.20",
+		       f->export_ignore ? "2.26" : "2.8");
 }
 
 /* --check: every input with a mirror, recomputed; exit 1 on a mismatch. */
 static int check(const struct gopts *g, const struct flakelock *lk,
 		 const struct flakelock_pin *pins, size_t n,
-		 const struct clipin_mirrors *mirrors, bool export_ignore)
+		 const struct clipin_mirrors *mirrors, struct clipin_rules *rules)
 {
 	struct xerr err = XERR_INIT;
 	struct check *cs = calloc(n ? n : 1, sizeof(*cs));
@@ -266,7 +271,7 @@ static int check(const struct gopts *g, const struct flakelock *lk,
 		if (pins[i].follows)
 			continue;
 		cs[nc].pin = &pins[i];
-		if (check_one(&cs[nc], lk, mirrors, export_ignore, &err) < 0) {
+		if (check_one(&cs[nc], lk, mirrors, rules, &err) < 0) {
 			rc = cli_error(g, &err);
 			goto out;
 		}
@@ -321,6 +326,7 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 	struct clipin_mirrors mirrors = CLIPIN_MIRRORS_INIT;
 	const char *lock = "flake.lock", *val;
 	size_t n = 0, i;
+	struct clipin_rules rules = CLIPIN_RULES_INIT;
 	bool do_check = false, check_opts = false, export_ignore = true;
 	int o, rc = XPIN_OK;
 
@@ -342,6 +348,12 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 			check_opts = true;
 			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
 				goto fail;
+			rules.export_ignore = export_ignore;
+			break;
+		case O_RULES:
+			check_opts = true;
+			if (clipin_rules_arg(&rules, val, &err) < 0)
+				goto fail;
 			break;
 		case OPT_HELP:
 			opt_usage(stdout, &cmd_pins_help);
@@ -357,7 +369,7 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 	}
 	if (check_opts && !do_check) {
 		xerr_set(&err, XPIN_USAGE,
-			 "--mirror and --export-ignore go with --check");
+			 "--mirror, --nix-rules and --export-ignore go with --check");
 		goto fail;
 	}
 	if (do_check && clipin_mirrors_load(&mirrors, &err) < 0)
@@ -367,7 +379,7 @@ int cmd_pins(int argc, char **argv, struct gopts *g)
 	    clipin_mirrors_check(&mirrors, lk, &err) < 0)
 		goto fail;
 	if (do_check) {
-		rc = check(g, lk, pins, n, &mirrors, export_ignore);
+		rc = check(g, lk, pins, n, &mirrors, &rules);
 	} else if (g->json) {
 		json_t *arr = json_array();
 		struct buf b = BUF_INIT;

@@ -33,6 +33,13 @@ test_done() { echo "# xpin-test-done"; exit 0; }
 skip_all() { echo "# skipped: $*"; test_done; }
 
 ok() { echo "ok - $*"; }
+
+# The installed Nix's version ("2.26.3"), as xpin names the rules it uses.
+nix_version() { nix --version | sed -n 's/^nix (Nix) //p'; }
+# locked FILE NODE FIELD: a field of a node's locked object.
+locked() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["nodes"][sys.argv[2]]["locked"].get(sys.argv[3], ""))' "$@"
+}
 not_ok() { echo "not ok - $*"; }
 
 # run CMD...: runs it, stdout in $TMP/out, stderr in $TMP/err, code in $rc.

@@ -27,7 +27,7 @@ expect_exit 0 "nix flake lock" nix flake lock
 cp flake.lock "$TMP/nix.lock"
 
 expect_exit 0 "a lock Nix wrote: exit 0" "$XPIN" pins --check --mirror dep="$M" --mirror tagged="$M"
-expect_grep "dep is ok" "^ok  *dep (mirror $M, export-ignore applied)" "$TMP/out"
+expect_grep "dep is ok, under this Nix's rules" "^ok  *dep (mirror $M, export-ignore [a-z ]*; Nix $(nix_version) rules)" "$TMP/out"
 expect_grep "the tag-object rev of tagged is ok" "^ok  *tagged " "$TMP/out"
 expect_grep "the summary" "^2 ok, 0 mismatches, 0 unchecked" "$TMP/out"
 expect_same "--check writes nothing" "$TMP/nix.lock" flake.lock
@@ -72,16 +72,33 @@ expect_exit 1 "an altered revCount: exit 1" "$XPIN" pins --check --mirror dep="$
 expect_grep "an altered revCount: said" \
 	"^mismatch  *dep: revCount 99 in the lock, $(git -C "$M" rev-list --count "$c3") computed" "$TMP/out"
 
-# The tree as stored, not as git archive writes it.
-mkdir "$TMP/checkout"
+# The tree the other kind of Nix version hashes: as stored (2.20 on) or
+# as git archive writes it (before), whichever Nix's own lock is not.
+mkdir "$TMP/checkout" "$TMP/archive"
 git --git-dir="$M" --work-tree="$TMP/checkout" checkout -q "$c3" -- .
 stored=$(nix hash path "$TMP/checkout")
-alter narHash "$stored"
-expect_exit 1 "a lock hashed without export-ignore, default rule: exit 1" "$XPIN" pins --check --mirror dep="$M"
-expect_grep "the other rule is named" "export-ignore not applied: try --export-ignore=no" "$TMP/out"
-expect_exit 0 "a lock hashed without export-ignore, --export-ignore=no: exit 0" \
-	"$XPIN" pins --check --mirror dep="$M" --export-ignore=no
-expect_grep "--export-ignore=no: ok and the rule said" "^ok  *dep (mirror $M, export-ignore not applied)" "$TMP/out"
+git -C "$M" archive "$c3" | tar -x -C "$TMP/archive"
+archived=$(nix hash path "$TMP/archive")
+case $good in
+"$archived") other=$stored other_rules=2.26 other_word="not applied" other_ei=no ;;
+"$stored") other=$archived other_rules=2.8 other_word=applied other_ei=yes ;;
+*) other=? other_rules=? other_word=? other_ei=?; not_ok "Nix hashed neither tree" ;;
+esac
+alter narHash "$other"
+expect_exit 1 "a lock of the other rule, this Nix's rules: exit 1" "$XPIN" pins --check --mirror dep="$M"
+expect_grep "the other rule is named" "export-ignore $other_word, as Nix .* hashes git inputs: try --nix-rules $other_rules" "$TMP/out"
+expect_exit 0 "a lock of the other rule, --nix-rules $other_rules: exit 0" \
+	"$XPIN" pins --check --mirror dep="$M" --nix-rules "$other_rules"
+expect_grep "--nix-rules: ok and the rule said" "^ok  *dep (mirror $M, export-ignore $other_word; Nix $other_rules.0 rules, --nix-rules)" "$TMP/out"
+expect_exit 0 "a lock of the other rule, --export-ignore=$other_ei: exit 0" \
+	"$XPIN" pins --check --mirror dep="$M" --export-ignore=$other_ei
+expect_grep "--export-ignore: ok and the rule said" "^ok  *dep (mirror $M, export-ignore $other_word; --export-ignore)" "$TMP/out"
+expect_exit 0 "--json: the rule" "$XPIN" --json pins --check --mirror dep="$M" --nix-rules "$other_rules"
+expect_eq "--json: the rule's source, version and tree" "given $other_rules.0 $([ $other_ei = yes ] && echo True || echo False)" \
+	"$(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["inputs"][0]["rule"]
+print(r["from"], r["nixVersion"], r["exportIgnore"])' "$TMP/out")"
 
 # Bad input.
 cp "$TMP/nix.lock" flake.lock
@@ -100,7 +117,16 @@ refuse "a mirror without the locked rev" "input 'dep': rev $c3 is not in '$TMP/u
 refuse "a mirror that is not a repository" "'$TMP/plain' is not a git repository" \
 	--check --mirror dep="$TMP/plain"
 refuse "a mirror for an input the lock lacks" "no input 'nope' in flake.lock" --check --mirror nope="$M"
-refuse "--mirror without --check" "--mirror and --export-ignore go with --check" --mirror dep="$M"
+refuse "--mirror without --check" "--mirror, --nix-rules and --export-ignore go with --check" --mirror dep="$M"
 refuse "a malformed --mirror" "--mirror: 'dep' is not INPUT=DIR" --check --mirror dep
 refuse "a bad --export-ignore" "--export-ignore must be yes or no" --check --export-ignore=sometimes
+refuse "a bad --nix-rules" "--nix-rules: 'latest' is not a Nix version" --check --mirror dep="$M" --nix-rules latest
+# No Nix to ask: the rules must be given; given, no Nix is needed.
+mkdir "$TMP/nobin" && ln -s "$(command -v git)" "$TMP/nobin/git"
+expect_exit 2 "no nix and no --nix-rules: exit 2" env PATH="$TMP/nobin" "$XPIN" pins --check --mirror dep="$M"
+expect_one_line "no nix and no --nix-rules: one line" "$TMP/err"
+expect_grep "no nix and no --nix-rules: says why" \
+	"cannot tell how the Nix that reads this lock hashes git inputs.*give --nix-rules VERSION" "$TMP/err"
+expect_exit 0 "no nix, --nix-rules: checked" env PATH="$TMP/nobin" "$XPIN" pins --check --mirror dep="$M" \
+	--nix-rules "$(nix_version)"
 test_done
