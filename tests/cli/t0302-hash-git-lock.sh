@@ -1,7 +1,9 @@
 #!/bin/sh
 # xpin hash --nar --git --json against vectors/git-lock: rev, narHash,
 # lastModified and revCount for each commit and ref, as `nix flake lock`
-# recorded them for a git+file:// input; resolution in a bare mirror and
+# recorded them for a git+file:// input (Nix 2.8: git archive's tree,
+# --export-ignore=yes; Nix 2.26: the stored tree, --export-ignore=no; one
+# expected.nix-V file each); resolution in a bare mirror and
 # in a clone; and the refusals (exit 2, one line).
 . "$(dirname "$0")/../lib.sh"
 
@@ -14,8 +16,9 @@ sha() { sed -n "s/^$1 //p" "$V/commits"; }
 # field NAME: a top-level value of the canonical JSON in $TMP/out
 field() { sed -n "s/^  \"$1\": //p" "$TMP/out" | sed 's/,$//; s/^"//; s/"$//'; }
 
+ei=yes
 check() { # DESC REPO REV RECORDED-REV NARHASH LASTMODIFIED REVCOUNT
-	run "$XPIN" --json hash --nar --git "$2" --rev "$3"
+	run "$XPIN" --json hash --nar --git "$2" --rev "$3" --export-ignore=$ei
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$1: exit $rc"
 		sed 's/^/#   /' "$TMP/err"
@@ -28,7 +31,12 @@ check() { # DESC REPO REV RECORDED-REV NARHASH LASTMODIFIED REVCOUNT
 }
 
 tab=$(printf '\t')
-grep -v '^#' "$V/expected" | while IFS=$tab read -r q rev nar lm count; do
+n=0
+for E in "$V"/expected.nix-*; do
+v=${E##*.nix-}
+case $v in 0.* | 1.* | 2.[0-9] | 2.1[0-9]) ei=yes ;; *) ei=no ;; esac
+n=$((n + 1))
+grep -v '^#' "$E" | while IFS=$tab read -r q rev nar lm count; do
 	case $q in
 	*'&rev='*) arg=${q#*&rev=} ;;
 	rev=*) arg=${q#rev=} ;;
@@ -37,10 +45,13 @@ grep -v '^#' "$V/expected" | while IFS=$tab read -r q rev nar lm count; do
 	want=$rev
 	# Nix 2.8 locks an annotated tag as the tag object; xpin as its commit
 	[ "$q" = ref=v1.0 ] && want=$(git -C "$repo" rev-parse 'v1.0^{commit}')
-	check "$q" "$repo" "$arg" "$want" "$nar" "$lm" "$count"
+	check "Nix $v: $q" "$repo" "$arg" "$want" "$nar" "$lm" "$count"
 done
+done
+[ "$n" -ge 2 ] && ok "locks of two Nix versions" || not_ok "locks of two Nix versions ($n)"
+ei=yes
 
-line() { grep "^$1$tab" "$V/expected" | cut -f"$2"; }
+line() { grep "^$1$tab" "$V/expected.nix-2.8" | cut -f"$2"; }
 c4=$(sha c4)
 short=$(printf %.7s "$c4")
 check "short sha" "$repo" "$short" "$c4" "$(line ref=main 3)" "$(line ref=main 4)" "$(line ref=main 5)"

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Regenerates vectors/git-lock/{commits,expected,between,SOURCE} with real
+# Regenerates vectors/git-lock/{commits,expected.nix-V,between,SOURCE}
+# (expected.nix-V for the installed Nix's MAJOR.MINOR V; the other
+# versions' files stay) with real
 # tools only: the repository comes from mkrepo.sh; the locked facts are
 # what `nix flake lock` writes for a git+file:// input; the counts between
 # two commits are `git rev-list --count A..B`. Runs offline.
@@ -19,6 +21,7 @@ export NIX_USER_CONF_FILES="$work/no-nix.conf"
 export GIT_CONFIG_GLOBAL="$work/gitconfig" GIT_CONFIG_NOSYSTEM=1
 export LC_ALL=C TZ=UTC
 repo=$work/repo
+nixmm=$(nix --version | sed -n 's/^nix (Nix) \([0-9]*\.[0-9]*\).*/\1/p')
 sh "$here/mkrepo.sh" "$repo" >"$here/commits"
 sha() { sed -n "s/^$1 //p" "$here/commits"; }
 
@@ -50,7 +53,7 @@ EOT
 		lock "ref=$r"
 	done
 	lock "ref=main&rev=$(sha side1)"
-} >"$here/expected"
+} >"$here/expected.nix-$nixmm"
 
 {
 	printf '# from\tto\tgit rev-list --count from..to\n'
@@ -63,13 +66,16 @@ EOT
 
 cat >"$here/SOURCE" <<EOT
 Repository: vectors/git-lock/mkrepo.sh DIR, which prints 'commits'.
-'expected': for each query Q, what '$(nix --version)' wrote into
-flake.lock's locked node after 'nix flake lock' on a flake whose only
-input is { url = "git+file://DIR?Q"; flake = false; }: rev, narHash,
-lastModified, revCount. Note ref=v1.0 (an annotated tag): Nix 2.8
-records the tag object's id as rev (what 'git rev-parse v1.0' prints),
-not the commit's; narHash, lastModified and revCount are the commit's.
+'expected.nix-V': for each query Q, what Nix V wrote into flake.lock's
+locked node after 'nix flake lock' on a flake whose only input is
+{ url = "git+file://DIR?Q"; flake = false; }: rev, narHash,
+lastModified, revCount. Written by nix (Nix) 2.8.0 (expected.nix-2.8)
+and nix (Nix) 2.26.3 (expected.nix-2.26); the narHashes differ because
+the repository has .gitattributes (2.8 hashes git archive's tree, 2.26
+the stored one). Note ref=v1.0 (an annotated tag): both record the tag
+object's id as rev (what 'git rev-parse v1.0' prints), not the commit's;
+narHash, lastModified and revCount are the commit's.
 'between': '$(git --version)' rev-list --count FROM..TO.
 Produced by vectors/git-lock/generate.sh.
 EOT
-cat "$here/expected" "$here/between"
+cat "$here/expected.nix-$nixmm" "$here/between"

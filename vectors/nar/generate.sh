@@ -13,8 +13,11 @@
 #   archive       nix hash path of `git archive HEAD` unpacked
 #   tree          the same with export-ignore and every conversion
 #                 turned off ($GIT_DIR/info/attributes outranks the tree)
-#   flake-lock    narHash that `nix flake lock` records for the commit as
-#                 a git+file:// input (Nix's git fetcher, end to end)
+# flake-lock.nix-MAJOR.MINOR, one file per Nix version (this run writes
+# its own Nix's and keeps the others'):
+#   narHash       what `nix flake lock` records for the commit as a
+#                 git+file:// input (Nix's git fetcher, end to end)
+#   nix           the `nix --version` that wrote it
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/xpin-narvec.XXXXXX")
@@ -33,6 +36,7 @@ export LC_ALL=C TZ=UTC
 git config --global user.name "xpin vectors"
 git config --global user.email "vectors@xpin.invalid"
 nixv=$(nix --version)
+nixmm=$(echo "$nixv" | sed -n 's/^nix (Nix) \([0-9]*\.[0-9]*\).*/\1/p')
 gitv=$(git --version)
 tarv=$(tar --version | head -1)
 
@@ -75,7 +79,7 @@ for c in $("$here/mktree.sh" list); do
 EOT
 		(cd "$work/$c.flake" && nix flake lock 2>/dev/null)
 		nh=$(sed -n 's/.*"narHash": "\(.*\)".*/\1/p' "$work/$c.flake/flake.lock")
-		echo "flake-lock=$nh" >>"$work/hashes"
+		printf 'narHash=%s\nnix=%s\n' "$nh" "$nixv" >"$out/flake-lock.nix-$nixmm"
 		{ echo "commit=$commit"; cat "$work/hashes"; } >"$out/expected"
 	else
 		cp "$work/hashes" "$out/expected"
@@ -89,8 +93,9 @@ $nixv, $gitv, $tarv:
   tree: the same with \$GIT_DIR/info/attributes set to
         '* -export-ignore -export-subst -text -eol -crlf -ident -filter
         -working-tree-encoding' (the tree as stored)
-  flake-lock: narHash written by 'nix flake lock' for the input
-        git+file://REPO?rev=COMMIT (flake = false)
+  flake-lock.nix-V: narHash written by 'nix flake lock' of Nix V (the
+        file's 'nix=' line gives its exact version) for the input
+        git+file://REPO?rev=COMMIT (flake = false); one file per version
 EOT
 	echo "$c: done"
 done
