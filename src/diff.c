@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,10 +56,9 @@ static uint64_t absdiff(uint64_t x, uint64_t y)
 struct image {
 	const unsigned char *p;
 	uint64_t len;
-	void *map;
-	size_t maplen;
+	struct buf b;   /* the file's bytes (read, not mapped: util_read_fd) */
 };
-#define IMAGE_INIT { (const unsigned char *)"", 0, NULL, 0 }
+#define IMAGE_INIT { (const unsigned char *)"", 0, BUF_INIT }
 
 static int image_open(struct image *im, const char *path, bool follow,
 		      struct xerr *err)
@@ -84,36 +82,26 @@ static int image_open(struct image *im, const char *path, bool follow,
 		return xerr_set(err, XPIN_USAGE,
 				"cannot read '%s': not a regular file", path);
 	}
-	if ((uint64_t)st.st_size > SIZE_MAX) {
+	if (util_read_fd(&im->b, fd, (uint64_t)st.st_size, SIZE_MAX - 1, path,
+			 err) < 0) {
+		char msg[sizeof(err->msg)];
+
 		close(fd);
-		return xerr_set(err, XPIN_USAGE, "'%s' is too large to map",
-				path);
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return xerr_set(err, XPIN_USAGE, "cannot read '%.200s': %.700s",
+				path, msg);
 	}
-	if (st.st_size > 0) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			       fd, 0);
-
-		if (m == MAP_FAILED) {
-			int e = errno;
-
-			close(fd);
-			return xerr_set(err, XPIN_USAGE, "cannot read '%s': %s",
-					path, strerror(e));
-		}
-		im->map = m;
-		im->maplen = (size_t)st.st_size;
-		im->p = m;
-		im->len = (uint64_t)st.st_size;
-	}
+	im->p = (const unsigned char *)buf_cstr(&im->b);
+	im->len = im->b.len;
 	close(fd);
 	return 0;
 }
 
 static void image_close(struct image *im)
 {
-	if (im->map)
-		munmap(im->map, im->maplen);
-	im->map = NULL;
+	buf_release(&im->b);
+	im->p = (const unsigned char *)"";
+	im->len = 0;
 }
 
 /* ---- comparing bytes into runs ---- */

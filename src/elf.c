@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -868,8 +867,7 @@ out:
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 {
 	struct stat st;
-	void *map = MAP_FAILED;
-	size_t len = 0;
+	struct buf b = BUF_INIT;
 	int fd, ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -887,38 +885,19 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 			    "is a folder, not an ELF file");
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		/* A pipe or device: read it whole, within the same cap. */
-		struct buf b = BUF_INIT;
-
+	/* A pipe or device is read to its end, within the same cap. */
+	if (S_ISREG(st.st_mode))
+		ret = util_read_fd(&b, fd, (uint64_t)st.st_size, ELF_MAX_FILE,
+				   path, err);
+	else
 		ret = util_read_file(&b, path, ELF_MAX_FILE, err);
-		if (ret == 0)
-			ret = elf_read(out, (const unsigned char *)b.data,
-				       b.len, err);
-		buf_release(&b);
-		goto named;
-	}
-	if ((uint64_t)st.st_size > ELF_MAX_FILE) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-			    "file is larger than %zu bytes", ELF_MAX_FILE);
-		goto out;
-	}
-	len = (size_t)st.st_size;
-	if (len > 0) {
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "cannot map: %s", strerror(errno));
-			goto out;
-		}
-	}
-	ret = elf_read(out, len ? map : (const void *)"", len, err);
-	if (map != MAP_FAILED)
-		munmap(map, len);
-named:
+	if (ret == 0)
+		ret = elf_read(out, (const unsigned char *)buf_cstr(&b), b.len,
+			       err);
 	if (ret < 0 && !err->file[0])
 		snprintf(err->file, sizeof(err->file), "%s", path);
 out:
+	buf_release(&b);
 	close(fd);
 	return ret;
 }
