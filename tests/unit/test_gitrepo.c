@@ -1,5 +1,5 @@
 /* gitrepo against the repository vectors/git-lock/mkrepo.sh builds: the
- * facts `nix flake lock` recorded for it (vectors/git-lock/expected), the
+ * facts `nix flake lock` recorded for it (vectors/git-lock/expected.nix-V), the
  * counts `git rev-list --count` gave (vectors/git-lock/between), and what
  * git itself says (git show, git clone). */
 #include <stdarg.h>
@@ -295,7 +295,7 @@ void test_gitrepo__export(void)
 			       &err), 0);
 	T_INTEQ(nar_hash_path(d, buf_cstr(&dir), &err), 0);
 	nar_format(s, d, NAR_SRI);
-	/* vectors/git-lock/expected, ref=v1.0 */
+	/* vectors/git-lock/expected.nix-2.8, ref=v1.0 */
 	T_STREQ(s, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	buf_printf(&p, "%s/bin/tool", buf_cstr(&dir));
 	T_ASSERT(stat(buf_cstr(&p), &st) == 0 && (st.st_mode & S_IXUSR));
