@@ -732,10 +732,17 @@ int flakelock_pinnable(struct flakelock_pin *out, const struct flakelock *lk,
 {
 	if (flakelock_find(out, lk, path, err) < 0)
 		return -1;
+	if (out->follows && !out->follows[0]) {
+		xerr_set(err, XPIN_USAGE,
+			 "input '%s' follows the root flake itself, which has no locked revision to pin",
+			 path);
+		flakelock_pin_release(out);
+		return -1;
+	}
 	if (out->follows) {
 		xerr_set(err, XPIN_USAGE,
 			 "input '%s' follows '%s'; pin '%s' instead", path,
-			 out->follows, out->follows[0] ? out->follows : "the root flake");
+			 out->follows, out->follows);
 		flakelock_pin_release(out);
 		return -1;
 	}

@@ -17,6 +17,13 @@ refuse() {
 }
 refuse "a follows input" naersk/nixpkgs=$rev
 expect_grep "a follows input: says what it follows" "input 'naersk/nixpkgs' follows 'nixpkgs'" "$TMP/err"
+# An input that follows the root flake itself ([] in a real lock).
+cp "$VEC/flake-lock/NixOS__nix.flake.lock" "$TMP/root-follows.lock"
+expect_exit 2 "an input that follows the root: exit 2" "$XPIN" pin --lock "$TMP/root-follows.lock" git-hooks-nix/flake-compat=$rev
+expect_one_line "an input that follows the root: one line" "$TMP/err"
+expect_grep "an input that follows the root: says so in words" \
+	"input 'git-hooks-nix/flake-compat' follows the root flake itself, which has no locked revision to pin" "$TMP/err"
+expect_same "an input that follows the root: file untouched" "$VEC/flake-lock/NixOS__nix.flake.lock" "$TMP/root-follows.lock"
 refuse "an unknown input" nope=$rev --nar-hash $nar --last-modified 1
 expect_grep "an unknown input: lists the known ones" "inputs: .*nixpkgs" "$TMP/err"
 refuse "a short rev" nixpkgs=abc123 --nar-hash $nar --last-modified 1
