@@ -841,12 +841,69 @@ static int cmp_span(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Version 7: replace the edited "locked" objects in the original text. */
+/* The file's own layout: its line end and its indentation unit, read off
+ * the first line break and the line after it (as Nix writes it: "\n" and
+ * two spaces). */
+struct layout {
+	bool crlf;
+	char unit[16];
+};
+
+static void read_layout(struct layout *l, const char *text, size_t len)
+{
+	const char *nl = memchr(text, '\n', len), *p;
+	size_t n = 0;
+
+	l->crlf = nl && nl > text && nl[-1] == '\r';
+	snprintf(l->unit, sizeof(l->unit), "  ");
+	if (!nl)
+		return;
+	for (p = nl + 1; p < text + len && (*p == ' ' || *p == '\t') &&
+			 n + 1 < sizeof(l->unit); p++)
+		l->unit[n++] = *p;
+	if (n)
+		l->unit[n] = '\0';
+}
+
+/* Append what jtext_dump wrote (two-space indents, "\n") in layout l. A
+ * dump holds no raw line break inside a string, so every "\n" is one. */
+static int restyle(struct buf *out, const struct buf *dump,
+		   const struct layout *l)
+{
+	const char *p = dump->data, *end = dump->data + dump->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p;
+		size_t depth;
+
+		while (q < (nl ? nl : end) && *q == ' ')
+			q++;
+		for (depth = (size_t)(q - p) / 2; depth; depth--)
+			if (buf_puts(out, l->unit) < 0)
+				return -1;
+		if (buf_add(out, q, (size_t)((nl ? nl : end) - q)) < 0)
+			return -1;
+		if (!nl)
+			break;
+		if (buf_puts(out, l->crlf ? "\r\n" : "\n") < 0)
+			return -1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Version 7: replace the edited "locked" objects in the original text,
+ * written in the file's own line ends and indentation. */
 static int splice(struct buf *out, const struct flakelock *lk)
 {
 	struct span *sp;
+	struct buf dump = BUF_INIT;
+	struct layout l;
 	size_t i, at = 0;
 	int ret = -1;
+
+	read_layout(&l, lk->text, lk->len);
 
 	sp = calloc(lk->nedited ? lk->nedited : 1, sizeof(*sp));
 	if (!sp)
@@ -862,8 +919,9 @@ static int splice(struct buf *out, const struct flakelock *lk)
 	for (i = 0; i < lk->nedited; i++) {
 		json_t *locked = json_object_get(
 			json_object_get(lk->nodes, sp[i].node), "locked");
+		dump.len = 0;
 		if (buf_add(out, lk->text + at, sp[i].start - at) < 0 ||
-		    jtext_dump(out, locked, 3) < 0)
+		    jtext_dump(&dump, locked, 3) < 0 || restyle(out, &dump, &l) < 0)
 			goto out;
 		at = sp[i].end;
 	}
@@ -871,6 +929,7 @@ static int splice(struct buf *out, const struct flakelock *lk)
 		goto out;
 	ret = 0;
 out:
+	buf_release(&dump);
 	free(sp);
 	return ret;
 }
