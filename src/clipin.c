@@ -586,19 +586,20 @@ static int parse_nix_json(json_t **out, const struct buf *text,
 }
 
 /* Take rev, lastModified and revCount from what Nix says it locked;
- * false when rev or lastModified is missing. */
-static bool take_locked(struct clipin_facts *out, json_t *o)
+ * false when rev is missing, or lastModified and need_lm (Nix records
+ * none for an hg input). */
+static bool take_locked(struct clipin_facts *out, json_t *o, bool need_lm)
 {
 	const char *rev = json_string_value(json_object_get(o, "rev"));
 	json_t *lm = json_object_get(o, "lastModified");
 	json_t *rc = json_object_get(o, "revCount");
+	bool has_lm = json_is_integer(lm) && json_integer_value(lm) >= 0;
 
-	if (!flakelock_valid_rev(rev) || !json_is_integer(lm) ||
-	    json_integer_value(lm) < 0)
+	if (!flakelock_valid_rev(rev) || (need_lm && !has_lm))
 		return false;
 	memcpy(out->rev, rev, 41);
 	memcpy(out->commit, rev, 41);
-	out->last_modified = json_integer_value(lm);
+	out->last_modified = has_lm ? json_integer_value(lm) : -1;
 	out->rev_count = json_is_integer(rc) && json_integer_value(rc) >= 0
 				 ? json_integer_value(rc) : -1;
 	return true;
@@ -614,6 +615,8 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 	const char *hash;
 	int ret = -1;
 	static const char empty_registry[] = "{\"flakes\":[],\"version\":2}\n";
+	/* Nix records no lastModified for some types (hg); the lock says. */
+	bool need_lm = pin->last_modified >= 0;
 
 	memset(out, 0, sizeof(*out));
 	out->how = CLIPIN_NIX;
@@ -647,14 +650,15 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 	}
 	memcpy(out->nar_hash, hash, sizeof(out->nar_hash));
 	/* Newer Nix says what it locked; Nix 2.8 gives only the hash. */
-	if (!take_locked(out, json_object_get(doc, "locked"))) {
+	if (!take_locked(out, json_object_get(doc, "locked"), need_lm)) {
 		const char *th;
 
 		json_decref(doc);
 		doc = NULL;
 		buf_puts(&expr, "let t = builtins.fetchTree ");
 		nix_string(&expr, buf_cstr(&url));
-		buf_puts(&expr, "; in { inherit (t) rev lastModified narHash; "
+		buf_puts(&expr, "; in { inherit (t) rev narHash; "
+				"lastModified = t.lastModified or null; "
 				"revCount = t.revCount or null; }");
 		{
 			const char *args[] = { "eval", "--json", "--impure",
@@ -666,9 +670,10 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 				goto out;
 		}
 		th = json_string_value(json_object_get(doc, "narHash"));
-		if (!take_locked(out, doc) || !th) {
+		if (!take_locked(out, doc, need_lm) || !th) {
 			xerr_set(err, XPIN_USAGE,
-				 "input '%s': builtins.fetchTree gave no rev and lastModified",
+				 need_lm ? "input '%s': builtins.fetchTree gave no rev and lastModified"
+					 : "input '%s': builtins.fetchTree gave no rev",
 				 pin->path);
 			goto out;
 		}

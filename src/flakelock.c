@@ -73,7 +73,7 @@ bool flakelock_valid_nar_hash(const char *s)
 bool flakelock_type_has_rev(const char *type)
 {
 	static const char *const types[] = { "github", "gitlab", "sourcehut",
-					     "git", "mercurial", NULL };
+					     "git", "hg", NULL };
 	size_t i;
 
 	for (i = 0; type && types[i]; i++)
@@ -465,7 +465,7 @@ static char *make_url(json_t *node)
 			buf_printf(&b, "/%s", rev);
 		else if (ref)
 			buf_printf(&b, "/%s", ref);
-	} else if (!strcmp(type, "git") || !strcmp(type, "mercurial")) {
+	} else if (!strcmp(type, "git") || !strcmp(type, "hg")) {
 		char sep = url && strchr(url, '?') ? '&' : '?';
 		buf_printf(&b, "%s+%s", !strcmp(type, "git") ? "git" : "hg",
 			   url ? url : "");

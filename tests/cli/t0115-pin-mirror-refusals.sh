@@ -68,12 +68,12 @@ python3 - "$TMP/before.lock" >"$TMP/odd.lock" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 doc["nodes"]["dep"]["locked"]["submodules"] = True
-doc["nodes"]["tagged"]["locked"]["type"] = "mercurial"
-doc["nodes"]["tagged"]["original"]["type"] = "mercurial"
+doc["nodes"]["tagged"]["locked"]["type"] = "hg"
+doc["nodes"]["tagged"]["original"]["type"] = "hg"
 print(json.dumps(doc, indent=2, sort_keys=True))
 EOF
 cp "$TMP/odd.lock" flake.lock
 lock=$TMP/odd.lock
 refuse "a git input with submodules" "input 'dep' fetches git submodules" dep=main --mirror dep="$M"
-refuse "a mercurial input" "input 'tagged' is of type 'mercurial'" tagged=v1 --mirror tagged="$M"
+refuse "a mercurial input" "input 'tagged' is of type 'hg'" tagged=v1 --mirror tagged="$M"
 test_done
