@@ -11,6 +11,9 @@
 struct flakelock {
 	char *text;         /* the original bytes */
 	size_t len;
+	size_t bom;         /* 3 when text starts with a UTF-8 byte-order
+			     * mark (Nix reads such a file; jansson does
+			     * not), else 0: the JSON is text + bom */
 	char file[256];
 	json_t *doc;
 	json_t *nodes;      /* borrowed from doc */
@@ -43,8 +46,9 @@ static int lock_err(const struct flakelock *lk, const char *const *path,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	for (; n > 0; n--)
-		if (jtext_locate(lk->text, lk->len, path, n, &start, &end) == 0) {
-			jtext_linecol(lk->text, start, &line, &col);
+		if (jtext_locate(lk->text + lk->bom, lk->len - lk->bom, path, n,
+				 &start, &end) == 0) {
+			jtext_linecol(lk->text, start + lk->bom, &line, &col);
 			break;
 		}
 	return xerr_setpos(err, XPIN_USAGE, lk->file, line, col, "%s", msg);
@@ -298,12 +302,16 @@ struct flakelock *flakelock_load(const char *text, size_t len,
 	memcpy(lk->text, text, len);
 	lk->text[len] = '\0';
 	lk->len = len;
+	lk->bom = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
 	snprintf(lk->file, sizeof(lk->file), "%s", file);
 	lk->err = err;
 
-	lk->doc = jtext_load(text, len, file, err);
-	if (!lk->doc)
+	lk->doc = jtext_load(text + lk->bom, len - lk->bom, file, err);
+	if (!lk->doc) {
+		if (err->line == 1)
+			err->col += (int)lk->bom;
 		goto fail;
+	}
 	if (!json_is_object(lk->doc)) {
 		xerr_setpos(err, XPIN_USAGE, file, 1, 1,
 			    "a flake.lock must hold a JSON object");
@@ -910,9 +918,11 @@ static int splice(struct buf *out, const struct flakelock *lk)
 		return -1;
 	for (i = 0; i < lk->nedited; i++) {
 		const char *p[] = { "nodes", lk->edited[i], "locked" };
-		if (jtext_locate(lk->text, lk->len, p, 3, &sp[i].start,
-				 &sp[i].end) < 0)
+		if (jtext_locate(lk->text + lk->bom, lk->len - lk->bom, p, 3,
+				 &sp[i].start, &sp[i].end) < 0)
 			goto out;
+		sp[i].start += lk->bom;
+		sp[i].end += lk->bom;
 		sp[i].node = lk->edited[i];
 	}
 	qsort(sp, lk->nedited, sizeof(*sp), cmp_span);

@@ -2,7 +2,9 @@
 # An edit keeps the file's own layout inside the edited "locked" object:
 # CRLF line ends (a checkout with core.autocrlf) and other indentations
 # round-trip to the same bytes as the LF, two-space file that Nix writes,
-# converted the same way by sed (CRLF) and by python's json (indent).
+# converted the same way by sed (CRLF) and by python's json (indent). A
+# UTF-8 byte-order mark, which Nix 2.8 and 2.26 both read past, is read
+# past too and kept.
 . "$(dirname "$0")/../lib.sh"
 
 lock=$VEC/flake-lock/serokell__deploy-rs.flake.lock
@@ -38,4 +40,20 @@ redent 4 "$lock" | sed 's/$/\r/' >"$TMP/both.lock"
 redent 4 "$TMP/lf.lock" | sed 's/$/\r/' >"$TMP/both.want"
 expect_exit 0 "a CRLF 4-space lock is edited" pin "$TMP/both.lock"
 expect_same "a CRLF 4-space lock keeps both" "$TMP/both.want" "$TMP/both.lock"
+
+# A byte-order mark: listed as without one, and kept by an edit.
+printf '\357\273\277' >"$TMP/bom.lock" && cat "$lock" >>"$TMP/bom.lock"
+{ printf '\357\273\277'; cat "$TMP/lf.lock"; } >"$TMP/bom.want"
+"$XPIN" --json pins --lock "$lock" >"$TMP/nobom.json"
+expect_exit 0 "a lock with a BOM is listed" "$XPIN" --json pins --lock "$TMP/bom.lock"
+expect_same "... as the same lock without one" "$TMP/nobom.json" "$TMP/out"
+expect_exit 0 "a lock with a BOM is edited" pin "$TMP/bom.lock"
+expect_same "a lock with a BOM keeps it, and the edit is the same" "$TMP/bom.want" "$TMP/bom.lock"
+printf '\357\273\277{"version": 7, "nodes": {' >"$TMP/bombad.lock"
+expect_exit 2 "a malformed lock with a BOM: exit 2" "$XPIN" pins --lock "$TMP/bombad.lock"
+col=$(sed -n 's/.*bombad.lock:1:\([0-9]*\):.*/\1/p' "$TMP/err")
+printf '{"version": 7, "nodes": {' >"$TMP/bad.lock"
+run "$XPIN" pins --lock "$TMP/bad.lock"
+col0=$(sed -n 's/.*bad.lock:1:\([0-9]*\):.*/\1/p' "$TMP/err")
+expect_eq "... its column counts the BOM's three bytes" "$((col0 + 3))" "$col"
 test_done
