@@ -1,6 +1,8 @@
 /* diff: what differs between two build outputs, and why it might. */
 #include "diff.h"
 
+#include "image.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,14 +54,8 @@ static uint64_t absdiff(uint64_t x, uint64_t y)
 
 /* ---- files ---- */
 
-/* A regular file's bytes, mapped read-only. */
-struct image {
-	const unsigned char *p;
-	uint64_t len;
-	struct buf b;   /* the file's bytes (read, not mapped: util_read_fd) */
-};
-#define IMAGE_INIT { (const unsigned char *)"", 0, BUF_INIT }
-
+/* A regular file, read through image's windows: memory stays the same
+ * however large the two files are. */
 static int image_open(struct image *im, const char *path, bool follow,
 		      struct xerr *err)
 {
@@ -82,26 +78,8 @@ static int image_open(struct image *im, const char *path, bool follow,
 		return xerr_set(err, XPIN_USAGE,
 				"cannot read '%s': not a regular file", path);
 	}
-	if (util_read_fd(&im->b, fd, (uint64_t)st.st_size, SIZE_MAX - 1, path,
-			 err) < 0) {
-		char msg[sizeof(err->msg)];
-
-		close(fd);
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		return xerr_set(err, XPIN_USAGE, "cannot read '%.200s': %.700s",
-				path, msg);
-	}
-	im->p = (const unsigned char *)buf_cstr(&im->b);
-	im->len = im->b.len;
-	close(fd);
+	image_from_fd(im, fd, (uint64_t)st.st_size);
 	return 0;
-}
-
-static void image_close(struct image *im)
-{
-	buf_release(&im->b);
-	im->p = (const unsigned char *)"";
-	im->len = 0;
 }
 
 /* ---- comparing bytes into runs ---- */
@@ -140,19 +118,30 @@ static void scan_note(struct scan *s, uint64_t off, uint64_t len)
 	s->last = off + len - 1;
 }
 
-static void scan_bytes(struct scan *s, const unsigned char *a, uint64_t na,
-		       const unsigned char *b, uint64_t nb)
+/* Compare [oa, oa+na) of A with [ob, ob+nb) of B, a window at a time;
+ * offsets noted are from their starts. A read error stops the scan (the
+ * caller reports it). */
+static void scan_bytes(struct scan *s, struct image *ia, uint64_t oa,
+		       uint64_t na, struct image *ib, uint64_t ob, uint64_t nb)
 {
-	uint64_t n = na < nb ? na : nb, i, j;
+	uint64_t n = na < nb ? na : nb, w, i, j;
 
-	for (i = 0; i < n; i += 4096) {
-		uint64_t blk = n - i < 4096 ? n - i : 4096;
+	for (w = 0; w < n; w += IMAGE_WINDOW) {
+		size_t k = n - w < IMAGE_WINDOW ? (size_t)(n - w) : IMAGE_WINDOW;
+		const unsigned char *a = image_view(ia, oa + w, k);
+		const unsigned char *b = a ? image_view(ib, ob + w, k) : NULL;
 
-		if (!memcmp(a + i, b + i, (size_t)blk))
-			continue;
-		for (j = i; j < i + blk; j++)
-			if (a[j] != b[j])
-				scan_note(s, j, 1);
+		if (!b)
+			return;
+		for (i = 0; i < k; i += 4096) {
+			uint64_t blk = k - i < 4096 ? k - i : 4096;
+
+			if (!memcmp(a + i, b + i, (size_t)blk))
+				continue;
+			for (j = i; j < i + blk; j++)
+				if (a[j] != b[j])
+					scan_note(s, w + j, 1);
+		}
 	}
 	if (na != nb)
 		scan_note(s, n, absdiff(na, nb));
@@ -323,11 +312,13 @@ static int binary_unit(const struct guess *g, uint64_t va, uint64_t vb)
 /* An 8-byte integer (in the file's byte order) at an 8-byte aligned file
  * offset that holds every differing byte of the run and reads as a time on
  * both sides. Unaligned windows are not tried: across a pointer or an
- * offset that moved they read as plausible times too often. */
+ * offset that moved they read as plausible times too often. a and b start
+ * at offset at of a section that starts at file offset base. */
 static enum diff_hint guess_binary(char **detail, const struct guess *g,
 				   const unsigned char *a, uint64_t na,
 				   const unsigned char *b, uint64_t nb,
-				   uint64_t off, uint64_t len, uint64_t base)
+				   uint64_t off, uint64_t len, uint64_t base,
+				   uint64_t at)
 {
 	uint64_t lo = off + len > 8 ? off + len - 8 : 0, s, n = na < nb ? na : nb;
 	int u;
@@ -338,7 +329,7 @@ static enum diff_hint guess_binary(char **detail, const struct guess *g,
 		uint64_t va, vb;
 		char da[32], db[32];
 
-		if ((base + s) % 8 != 0 || s + 8 > n)
+		if ((base + at + s) % 8 != 0 || s + 8 > n)
 			continue;
 		/* Eight printable bytes are text, not a time (text read as
 		 * an integer easily falls in the nanosecond range). */
@@ -351,7 +342,8 @@ static enum diff_hint guess_binary(char **detail, const struct guess *g,
 		utc(da, va / unit_div[u]);
 		utc(db, vb / unit_div[u]);
 		*detail = strf("8-byte %s-endian integers at +0x%llx: %llu vs %llu (unix time in %s: %s vs %s UTC)",
-			       g->big ? "big" : "little", (unsigned long long)s,
+			       g->big ? "big" : "little",
+			       (unsigned long long)(at + s),
 			       (unsigned long long)va, (unsigned long long)vb,
 			       unit_name[u], da, db);
 		return DIFF_HINT_TIMESTAMP;
@@ -536,33 +528,51 @@ static enum diff_hint guess_path(char **detail, const unsigned char *a,
 	return store && !build ? DIFF_HINT_STORE_PATH : DIFF_HINT_BUILD_PATH;
 }
 
-/* Fill a run's file offsets, contexts and likely cause. a and b are the
- * section (or file) the run's offsets are relative to, at file offsets
- * base_a and base_b. */
-static int finish_run(struct diff_run *r, const unsigned char *a, uint64_t na,
-		      const unsigned char *b, uint64_t nb, uint64_t base_a,
-		      uint64_t base_b, const struct guess *g, struct xerr *err)
+/* How far each way from a run's first byte the contexts and guesses
+ * look: a path-like string of up to TOKEN_MAX bytes either side, starting
+ * up to PATH_NEAR bytes on, and some slack. Only this window of the two
+ * sides is read. */
+#define LOOK_BEFORE (TOKEN_MAX + 64)
+#define LOOK_AFTER (TOKEN_MAX + PATH_NEAR + 64)
+
+/* Fill a run's file offsets, contexts and likely cause. The run's offsets
+ * are relative to the section (or file) [base_a, base_a + na) of A and
+ * [base_b, base_b + nb) of B. */
+static int finish_run(struct diff_run *r, struct image *ia, uint64_t base_a,
+		      uint64_t na, struct image *ib, uint64_t base_b,
+		      uint64_t nb, const struct guess *g, struct xerr *err)
 {
 	uint64_t span = r->len < DIFF_CONTEXT_SPAN ? r->len : DIFF_CONTEXT_SPAN;
+	uint64_t lo = r->off > LOOK_BEFORE ? r->off - LOOK_BEFORE : 0;
+	uint64_t ea = na < r->off + LOOK_AFTER ? na : r->off + LOOK_AFTER;
+	uint64_t eb = nb < r->off + LOOK_AFTER ? nb : r->off + LOOK_AFTER;
+	uint64_t wa = ea > lo ? ea - lo : 0, wb = eb > lo ? eb - lo : 0;
+	uint64_t o = r->off - lo;
+	const unsigned char *a, *b;
 	char *d = NULL;
 
 	r->file_a = base_a + r->off;
 	r->file_b = base_b + r->off;
 	r->ctx_off = r->off > DIFF_CONTEXT ? r->off - DIFF_CONTEXT : 0;
-	context(r->ctx_a, a, na, r->ctx_off, r->off + span + DIFF_CONTEXT);
-	context(r->ctx_b, b, nb, r->ctx_off, r->off + span + DIFF_CONTEXT);
 	r->hint = DIFF_HINT_NONE;
 	r->detail = NULL;
+	/* A read error leaves the run bare; compare_files reports it. */
+	a = image_view(ia, base_a + lo, (size_t)wa);
+	b = a ? image_view(ib, base_b + lo, (size_t)wb) : NULL;
+	if (!b)
+		return 0;
+	context(r->ctx_a, a, wa, r->ctx_off - lo, o + span + DIFF_CONTEXT);
+	context(r->ctx_b, b, wb, r->ctx_off - lo, o + span + DIFF_CONTEXT);
 	if (!g->on)
 		return 0;
-	r->hint = guess_date(&d, a, na, b, nb, r->off);
+	r->hint = guess_date(&d, a, wa, b, wb, o);
 	if (!r->hint)
-		r->hint = guess_decimal(&d, g, a, na, b, nb, r->off);
+		r->hint = guess_decimal(&d, g, a, wa, b, wb, o);
 	if (!r->hint)
-		r->hint = guess_path(&d, a, na, b, nb, r->off);
+		r->hint = guess_path(&d, a, wa, b, wb, o);
 	if (!r->hint)
-		r->hint = guess_binary(&d, g, a, na, b, nb, r->off, r->len,
-				       base_a);
+		r->hint = guess_binary(&d, g, a, wa, b, wb, o, r->len, base_a,
+				       lo);
 	if (r->hint && !d)
 		return oom(err);
 	r->detail = d;
@@ -638,26 +648,29 @@ static int esec_add(struct eimg *e, size_t cap, const char *name,
 /*
  * The sections of an ELF image, with the ELF header, program header table
  * and section header table as three more. 1 when p is ELF with a section
- * table this reader trusts, 0 when it is not (compare it as bytes), -1 when
- * out of memory. Every offset is checked against len before it is read.
+ * table this reader trusts, 0 when it is not (or cannot be read: compare
+ * it as bytes), -1 when out of memory. Every offset is checked against len
+ * before it is read.
  */
-static int elf_sections(struct eimg *out, const unsigned char *p,
-			uint64_t len)
+static int elf_sections(struct eimg *out, struct image *im)
 {
 	uint64_t phoff, shoff, shnum, phnum, phent, shent, strndx, i;
-	uint64_t str_off = 0, str_size = 0;
+	uint64_t str_off = 0, str_size = 0, len = im->len;
 	bool is64, big, has_str = false;
+	unsigned char p[64], h[64];
 	size_t cap;
 	unsigned w;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 16 || memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) ||
+	if (len < 16 || image_read(im, p, 0, 16) < 0 ||
+	    memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) ||
 	    (p[5] != 1 && p[5] != 2))
 		return 0;
 	is64 = p[4] == 2;
 	big = p[5] == 2;
 	w = is64 ? 8 : 4;
-	if (len < (is64 ? 64u : 52u))
+	if (len < (is64 ? 64u : 52u) ||
+	    image_read(im, p, 0, is64 ? 64 : 52) < 0)
 		return 0;
 	phoff = get(p + (is64 ? 32 : 28), w, big);
 	shoff = get(p + (is64 ? 40 : 32), w, big);
@@ -667,14 +680,15 @@ static int elf_sections(struct eimg *out, const unsigned char *p,
 	shnum = get(p + (is64 ? 60 : 48), 2, big);
 	strndx = get(p + (is64 ? 62 : 50), 2, big);
 	if (shoff == 0 || shent != (is64 ? 64u : 40u) ||
-	    !in_file(len, shoff, shent))
+	    !in_file(len, shoff, shent) ||
+	    image_read(im, h, shoff, (size_t)shent) < 0)
 		return 0;
 	/* Large counts live in section 0 (ELF gABI, "Extended section
 	 * numbering"). */
 	if (shnum == 0)
-		shnum = get(p + shoff + (is64 ? 32 : 20), w, big);
+		shnum = get(h + (is64 ? 32 : 20), w, big);
 	if (strndx == SHN_XINDEX)
-		strndx = get(p + shoff + (is64 ? 40 : 24), 4, big);
+		strndx = get(h + (is64 ? 40 : 24), 4, big);
 	if (shnum == 0 || shnum > (len - shoff) / shent)
 		return 0;
 	if (phnum && (phent == 0 || phnum > UINT64_MAX / phent ||
@@ -684,8 +698,8 @@ static int elf_sections(struct eimg *out, const unsigned char *p,
 	if (!(out->s = calloc(cap, sizeof(*out->s))))
 		return -1;
 	out->big = big;
-	if (strndx < shnum) {
-		const unsigned char *h = p + shoff + strndx * shent;
+	if (strndx < shnum &&
+	    image_read(im, h, shoff + strndx * shent, (size_t)shent) == 0) {
 		uint32_t type = (uint32_t)get(h + 4, 4, big);
 
 		str_off = get(h + (is64 ? 24 : 16), w, big);
@@ -699,17 +713,22 @@ static int elf_sections(struct eimg *out, const unsigned char *p,
 			      phnum * phent, len) < 0)
 		goto oom;
 	for (i = 1; i < shnum; i++) {
-		const unsigned char *h = p + shoff + i * shent;
-		uint64_t name = get(h, 4, big);
+		uint64_t name;
 		char tmp[32];
 		const char *nm = tmp;
 		size_t nl;
 
+		/* A read error: the files are not compared (compare_files). */
+		if (image_read(im, h, shoff + i * shent, (size_t)shent) < 0) {
+			eimg_release(out);
+			return 0;
+		}
+		name = get(h, 4, big);
 		if (has_str && name < str_size &&
-		    memchr(p + str_off + name, '\0', (size_t)(str_size - name))) {
-			nm = (const char *)p + str_off + name;
+		    (nm = image_str(im, str_off + name, str_size - name))) {
 			nl = strlen(nm);
 		} else {
+			nm = tmp;
 			nl = (size_t)snprintf(tmp, sizeof(tmp), "[%llu]",
 					      (unsigned long long)i);
 		}
@@ -853,8 +872,8 @@ static int report_add(struct diff_report *r, struct diff_entry *e,
 
 /* Compare one pair of sections into out; false when they are the same. */
 static int compare_section(struct diff_section *out, bool *differs,
-			   const struct image *ia, const struct esec *sa,
-			   const struct image *ib, const struct esec *sb,
+			   struct image *ia, const struct esec *sa,
+			   struct image *ib, const struct esec *sb,
 			   const struct guess *g, struct xerr *err)
 {
 	struct scan sc = { 0 };
@@ -869,8 +888,7 @@ static int compare_section(struct diff_section *out, bool *differs,
 	if (sa && sb && sa->bytes && sb->bytes) {
 		sc.runs = &out->run;
 		sc.max = 1;
-		scan_bytes(&sc, ia->p + sa->off, sa->size, ib->p + sb->off,
-			   sb->size);
+		scan_bytes(&sc, ia, sa->off, sa->size, ib, sb->off, sb->size);
 		out->ndiff = sc.ndiff;
 		*differs = sc.any || sa->type != sb->type;
 	} else {
@@ -886,9 +904,8 @@ static int compare_section(struct diff_section *out, bool *differs,
 		out->has_run = true;
 		/* A build-id is a hash: any guess there would be noise. */
 		gs.on = strcmp(out->name, BUILD_ID) != 0;
-		if (finish_run(&out->run, ia->p + sa->off, sa->size,
-			       ib->p + sb->off, sb->size, sa->off, sb->off, &gs,
-			       err) < 0) {
+		if (finish_run(&out->run, ia, sa->off, sa->size, ib, sb->off,
+			       sb->size, &gs, err) < 0) {
 			free(out->name);
 			out->name = NULL;
 			return -1;
@@ -920,8 +937,8 @@ static int add_section(struct diff_entry *e, size_t *cap,
 
 /* Only .note.gnu.build-id differs, at the same place, and nothing else in
  * the file (padding included). */
-static bool build_id_only(const struct diff_entry *e, const struct image *ia,
-			  const struct image *ib, const struct eimg *ea)
+static bool build_id_only(const struct diff_entry *e, struct image *ia,
+			  struct image *ib, const struct eimg *ea)
 {
 	const struct esec *s = NULL;
 	size_t i;
@@ -938,13 +955,13 @@ static bool build_id_only(const struct diff_entry *e, const struct image *ia,
 	return e->sections[0].has_run &&
 	       e->sections[0].run.file_a == e->sections[0].run.file_b &&
 	       s->off + e->sections[0].run.off == e->sections[0].run.file_a &&
-	       !memcmp(ia->p, ib->p, (size_t)s->off) &&
-	       !memcmp(ia->p + s->off + s->size, ib->p + s->off + s->size,
-		       (size_t)(ia->len - s->off - s->size));
+	       image_same(ia, 0, ib, 0, s->off) &&
+	       image_same(ia, s->off + s->size, ib, s->off + s->size,
+			  ia->len - s->off - s->size);
 }
 
-static int compare_elf(struct diff_entry *e, const struct image *ia,
-		       struct eimg *ea, const struct image *ib,
+static int compare_elf(struct diff_entry *e, struct image *ia,
+		       struct eimg *ea, struct image *ib,
 		       struct eimg *eb, uint64_t ts_max, struct xerr *err)
 {
 	struct guess g = { true, ea->big, ts_max };
@@ -982,8 +999,8 @@ static int compare_elf(struct diff_entry *e, const struct image *ia,
 
 /* The bytes of two images: e->what gets DIFF_WHAT_BYTES when they differ,
  * with where and why. */
-static int compare_bytes(struct diff_entry *e, const struct image *ia,
-			 const struct image *ib, uint64_t ts_max,
+static int compare_bytes(struct diff_entry *e, struct image *ia,
+			 struct image *ib, uint64_t ts_max,
 			 struct xerr *err)
 {
 	struct guess g = { true, false, ts_max };
@@ -995,16 +1012,16 @@ static int compare_bytes(struct diff_entry *e, const struct image *ia,
 
 	e->size_a = ia->len;
 	e->size_b = ib->len;
-	if (ia->len == ib->len && !memcmp(ia->p, ib->p, (size_t)ia->len))
+	if (ia->len == ib->len && image_same(ia, 0, ib, 0, ia->len))
 		return 0;
 	e->what |= DIFF_WHAT_BYTES;
 	sc.runs = runs;
 	sc.max = DIFF_MAX_RUNS;
-	scan_bytes(&sc, ia->p, ia->len, ib->p, ib->len);
+	scan_bytes(&sc, ia, 0, ia->len, ib, 0, ib->len);
 	e->first = sc.first;
 	e->ndiff = sc.ndiff;
-	if ((ka = elf_sections(&ea, ia->p, ia->len)) < 0 ||
-	    (kb = elf_sections(&eb, ib->p, ib->len)) < 0)
+	if ((ka = elf_sections(&ea, ia)) < 0 ||
+	    (kb = elf_sections(&eb, ib)) < 0)
 		goto oom;
 	if (ka && kb && compare_elf(e, ia, &ea, ib, &eb, ts_max, err) < 0)
 		goto out;
@@ -1020,8 +1037,8 @@ static int compare_bytes(struct diff_entry *e, const struct image *ia,
 	for (i = 0; i < sc.n; i++) {
 		e->runs[i] = runs[i];
 		e->nruns++;
-		if (finish_run(&e->runs[i], ia->p, ia->len, ib->p, ib->len, 0,
-			       0, &g, err) < 0)
+		if (finish_run(&e->runs[i], ia, 0, ia->len, ib, 0, ib->len,
+			       &g, err) < 0)
 			goto out;
 		e->hints |= e->runs[i].hint;
 	}
@@ -1041,11 +1058,17 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 	struct image ia = IMAGE_INIT, ib = IMAGE_INIT;
 	int ret = -1;
 
+	const char *why;
+
 	if (image_open(&ia, pa, follow, err) == 0 &&
 	    image_open(&ib, pb, follow, err) == 0)
 		ret = compare_bytes(e, &ia, &ib, ts_max, err);
-	image_close(&ia);
-	image_close(&ib);
+	/* A failed read is the reason, whatever was made of the bytes. */
+	if ((why = image_error(&ia)) || (why = image_error(&ib)))
+		ret = xerr_set(err, XPIN_USAGE, "cannot read '%s': %s",
+			       image_error(&ia) ? pa : pb, why);
+	image_release(&ia);
+	image_release(&ib);
 	return ret;
 }
 
@@ -1068,10 +1091,8 @@ int diff_buffers(struct diff_report *out, const char *name,
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	ia.p = na ? a : ia.p;
-	ia.len = na;
-	ib.p = nb ? b : ib.p;
-	ib.len = nb;
+	image_from_buffer(&ia, a, na);
+	image_from_buffer(&ib, b, nb);
 	e.status = DIFF_CHANGED;
 	e.type_a = e.type_b = DIFF_T_FILE;
 	if (compare_bytes(&e, &ia, &ib, ts_max_now(), err) < 0)
@@ -1085,6 +1106,8 @@ int diff_buffers(struct diff_report *out, const char *name,
 	}
 out:
 	entry_release(&e);
+	image_release(&ia);
+	image_release(&ib);
 	if (ret < 0)
 		diff_report_release(&r);
 	else

@@ -1,6 +1,8 @@
 /* elf: a bounded ELF reader and the portability policy. */
 #include "elf.h"
 
+#include "image.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -49,9 +51,9 @@ struct shdr {
 	uint64_t offset, size, addralign;
 };
 
-/* A view of the image and what has been parsed of it. */
+/* The image and what has been parsed of it. */
 struct rd {
-	const unsigned char *p;
+	struct image *im;
 	uint64_t len;
 	bool big, is64;
 	struct phdr *ph;
@@ -80,13 +82,16 @@ static bool in_file(const struct rd *r, uint64_t off, uint64_t n)
 	return off <= r->len && n <= r->len - off;
 }
 
-/* Read an n-byte (1, 2, 4 or 8) integer at off; the caller checked it. */
+/* Read an n-byte (1, 2, 4 or 8) integer at off; the caller checked it.
+ * A read error gives 0 here and is reported by elf_read_file. */
 static uint64_t get(const struct rd *r, uint64_t off, unsigned n)
 {
-	const unsigned char *q = r->p + off;
+	unsigned char q[8];
 	uint64_t v = 0;
 	unsigned i;
 
+	if (image_read(r->im, q, off, n) < 0)
+		return 0;
 	for (i = 0; i < n; i++)
 		v |= (uint64_t)q[r->big ? n - 1 - i : i] << (8 * i);
 	return v;
@@ -143,19 +148,14 @@ static bool overlap(uint64_t a, uint64_t na, uint64_t b, uint64_t nb)
 /*
  * The NUL-terminated string at index idx of the string table
  * [tab, tab + size), or NULL when idx is out of it or the string runs off
- * its end. The table itself lies in the file.
+ * its end. The table itself lies in the file. Valid until the next read.
  */
 static const char *str_at(const struct rd *r, uint64_t tab, uint64_t size,
 			  uint64_t idx)
 {
-	const unsigned char *s;
-
 	if (idx >= size)
 		return NULL;
-	s = r->p + tab + idx;
-	if (!memchr(s, '\0', (size_t)(size - idx)))
-		return NULL;
-	return (const char *)s;
+	return image_str(r->im, tab + idx, size - idx);
 }
 
 static int dup_to(struct rd *r, char **out, const char *s)
@@ -201,30 +201,33 @@ static int read_header(struct rd *r, struct elf_facts *f, uint64_t *phoff,
 		       unsigned *shstrndx)
 {
 	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
+	unsigned char id[16];
 	unsigned ehsize;
 
 	if (r->len == 0)
 		return bad(r, "empty file, not an ELF file");
-	if (memcmp(r->p, magic, r->len < 4 ? (size_t)r->len : 4))
+	if (image_read(r->im, id, 0, r->len < 16 ? (size_t)r->len : 16) < 0)
+		return bad(r, "cannot read the ELF header");
+	if (memcmp(id, magic, r->len < 4 ? (size_t)r->len : 4))
 		return bad(r, "not an ELF file (no \\x7fELF magic)");
 	if (r->len < 16)
 		return bad(r, "truncated ELF header (%llu of at least 52 bytes)",
 			   ull(r->len));
-	if (r->p[4] != 1 && r->p[4] != 2)
+	if (id[4] != 1 && id[4] != 2)
 		return bad(r, "unknown ELF class %u (byte 4 must be 1 or 2)",
-			   r->p[4]);
-	if (r->p[5] != 1 && r->p[5] != 2)
+			   id[4]);
+	if (id[5] != 1 && id[5] != 2)
 		return bad(r, "unknown ELF data encoding %u (byte 5 must be 1 or 2)",
-			   r->p[5]);
-	r->is64 = r->p[4] == 2;
-	r->big = r->p[5] == 2;
+			   id[5]);
+	r->is64 = id[4] == 2;
+	r->big = id[5] == 2;
 	ehsize = r->is64 ? 64 : 52;
 	if (r->len < ehsize)
 		return bad(r, "truncated ELF header (%llu of %u bytes)",
 			   ull(r->len), ehsize);
 	f->elfclass = r->is64 ? 64 : 32;
 	f->big_endian = r->big;
-	f->osabi = r->p[7];
+	f->osabi = id[7];
 	f->type = (unsigned)get(r, 16, 2);
 	f->machine = (unsigned)get(r, 18, 2);
 	f->entry = word(r, 24);
@@ -753,6 +756,7 @@ static uint64_t align_up(uint64_t v, uint64_t align)
 static int notes_build_id(struct rd *r, struct elf_facts *f, uint64_t off,
 			  uint64_t size, uint64_t align)
 {
+	unsigned char name[4], id[256];
 	uint64_t pos = 0;
 
 	align = align == 8 ? 8 : 4;
@@ -767,13 +771,16 @@ static int notes_build_id(struct rd *r, struct elf_facts *f, uint64_t off,
 		/* A corrupt note ends the walk: notes are not structure. */
 		if (desc + descsz > size - pos)
 			break;
-		if (namesz == 4 && !memcmp(r->p + at + 12, "GNU", 4) &&
-		    type == NT_GNU_BUILD_ID && descsz > 0 && descsz <= 256) {
+		if (namesz == 4 && type == NT_GNU_BUILD_ID && descsz > 0 &&
+		    descsz <= sizeof(id) &&
+		    image_read(r->im, name, at + 12, 4) == 0 &&
+		    !memcmp(name, "GNU", 4) &&
+		    image_read(r->im, id, at + desc, (size_t)descsz) == 0) {
 			f->build_id = malloc(2 * descsz + 1);
 			if (!f->build_id)
 				return oom(r);
 			for (i = 0; i < descsz; i++) {
-				unsigned char c = r->p[at + desc + i];
+				unsigned char c = id[i];
 
 				f->build_id[2 * i] = hexdigits[c >> 4];
 				f->build_id[2 * i + 1] = hexdigits[c & 15];
@@ -834,8 +841,8 @@ static void set_linkage(const struct rd *r, struct elf_facts *f,
 		f->linkage = d->present ? ELF_LINK_DYNAMIC : ELF_LINK_STATIC;
 }
 
-int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
-	     struct xerr *err)
+static int read_image(struct elf_facts *out, struct image *im,
+		      struct xerr *err)
 {
 	struct rd r;
 	struct dyn d;
@@ -845,8 +852,8 @@ int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
 	memset(&r, 0, sizeof(r));
 	memset(&d, 0, sizeof(d));
 	out->execstack = -1;
-	r.p = data;
-	r.len = len;
+	r.im = im;
+	r.len = im->len;
 	r.err = err;
 	if (read_tables(&r, out) < 0 || read_interp(&r, out) < 0)
 		goto out;
@@ -864,10 +871,23 @@ out:
 	return ret;
 }
 
+int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
+	     struct xerr *err)
+{
+	struct image im;
+	int ret;
+
+	image_from_buffer(&im, data, len);
+	ret = read_image(out, &im, err);
+	image_release(&im);
+	return ret;
+}
+
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 {
+	struct image im = IMAGE_INIT;
 	struct stat st;
-	struct buf b = BUF_INIT;
+	const char *why;
 	int fd, ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -885,20 +905,40 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 			    "is a folder, not an ELF file");
 		goto out;
 	}
-	/* A pipe or device is read to its end, within the same cap. */
-	if (S_ISREG(st.st_mode))
-		ret = util_read_fd(&b, fd, (uint64_t)st.st_size, ELF_MAX_FILE,
-				   path, err);
-	else
+	if (!S_ISREG(st.st_mode)) {
+		/* A pipe or device: read it whole, within the same cap. */
+		struct buf b = BUF_INIT;
+
 		ret = util_read_file(&b, path, ELF_MAX_FILE, err);
-	if (ret == 0)
-		ret = elf_read(out, (const unsigned char *)buf_cstr(&b), b.len,
-			       err);
+		if (ret == 0)
+			ret = elf_read(out, (const unsigned char *)b.data,
+				       b.len, err);
+		buf_release(&b);
+		goto named;
+	}
+	if ((uint64_t)st.st_size > ELF_MAX_FILE) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "file is larger than %zu bytes", ELF_MAX_FILE);
+		goto out;
+	}
+	image_from_fd(&im, fd, (uint64_t)st.st_size);
+	fd = -1;
+	ret = read_image(out, &im, err);
+	/* Whatever the parse made of the bytes it got, a failed read is the
+	 * reason. */
+	if ((why = image_error(&im))) {
+		if (ret == 0)
+			elf_facts_release(out);
+		ret = xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				  "cannot read: %s", why);
+	}
+named:
 	if (ret < 0 && !err->file[0])
 		snprintf(err->file, sizeof(err->file), "%s", path);
 out:
-	buf_release(&b);
-	close(fd);
+	image_release(&im);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 

@@ -26,7 +26,7 @@
 #include "jtext.h"
 #include "util.h"
 
-/* Largest file elf_read_file maps. */
+/* Largest file elf_read_file reads. */
 #define ELF_MAX_FILE ((size_t)(SIZE_MAX > 0xffffffffu ? 0x100000000ull : 0x7fffffffu))
 
 enum elf_linkage {
@@ -68,8 +68,9 @@ struct elf_facts {
  */
 int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
 	     struct xerr *err);
-/* The same for a file (mapped, at most ELF_MAX_FILE bytes); errors name
- * the file. */
+/* The same for a file of at most ELF_MAX_FILE bytes, read as it is
+ * parsed through a few small windows (image.h), never mapped, so memory
+ * does not grow with the file; errors name the file. */
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err);
 void elf_facts_release(struct elf_facts *f);
 

@@ -181,36 +181,6 @@ int util_read_file(struct buf *out, const char *path, size_t max,
 	return 0;
 }
 
-int util_read_fd(struct buf *out, int fd, uint64_t size, size_t max,
-		 const char *path, struct xerr *err)
-{
-	size_t done = 0;
-
-	out->len = 0;
-	if (size > max)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "file is larger than %zu bytes", max);
-	if (buf_grow(out, (size_t)size + 1) < 0)
-		return xerr_set(err, XPIN_USAGE, "out of memory");
-	while (done < (size_t)size) {
-		ssize_t n = pread(fd, out->data + done, (size_t)size - done,
-				  (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "cannot read: %s", strerror(errno));
-		if (n == 0)
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "file shrank while it was read");
-		done += (size_t)n;
-	}
-	out->len = done;
-	out->data[done] = '\0';
-	return 0;
-}
-
 int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

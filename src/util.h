@@ -61,13 +61,6 @@ void buf_release(struct buf *b);
 /* Read a whole file into out (NUL-terminated); refuses files over max. */
 int util_read_file(struct buf *out, const char *path, size_t max,
 		   struct xerr *err);
-/* The same from an open regular file of size bytes (fstat's), read with
- * pread into one allocation: files xpin inspects are read, not mapped, so
- * a malformed ELF file is never handed to a debugger's or valgrind's
- * reader of mapped objects, and a file that shrinks under us is an error,
- * not a SIGBUS. path names the file in errors. */
-int util_read_fd(struct buf *out, int fd, uint64_t size, size_t max,
-		 const char *path, struct xerr *err);
 
 /*
  * Write data to path atomically: a temporary file in the same folder,
