@@ -513,10 +513,7 @@ void build_result_release(struct build_result *r)
 struct pool {
 	pthread_mutex_t lock;
 	size_t next, n;
-	struct build_result *r;
-	const struct config_target *const *t;
-	const struct manifest_policy *pol;
-	const json_t *const *prev;
+	const struct build_job *jobs;
 	enum build_mode mode;
 	const struct build_opts *o;
 };
@@ -526,34 +523,33 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 
 	for (;;) {
+		const struct build_job *j;
 		size_t i;
+
 		pthread_mutex_lock(&p->lock);
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			return NULL;
-		build_target(&p->r[i], p->t[i], p->mode,
-			     p->prev ? p->prev[i] : NULL, &p->pol[i], p->o);
+		j = &p->jobs[i];
+		build_target(j->res, j->target, p->mode, j->prev, j->pol, p->o);
 	}
 }
 
-void build_all(struct build_result *r, const struct config_target *const *t,
-	       const struct manifest_policy *pol, const json_t *const *prev,
-	       size_t n, unsigned jobs, enum build_mode mode,
-	       const struct build_opts *o)
+void build_all(const struct build_job *jobs, size_t n, unsigned parallel,
+	       enum build_mode mode, const struct build_opts *o)
 {
-	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, r, t, pol, prev,
-			  mode, o };
+	struct pool p = { PTHREAD_MUTEX_INITIALIZER, 0, n, jobs, mode, o };
 	pthread_t th[64];
 	unsigned i, started = 0;
 
-	if (jobs < 1)
-		jobs = 1;
-	if (jobs > 64)
-		jobs = 64;
-	if (jobs > n)
-		jobs = (unsigned)n;
-	for (i = 1; i < jobs; i++)
+	if (parallel < 1)
+		parallel = 1;
+	if (parallel > 64)
+		parallel = 64;
+	if (parallel > n)
+		parallel = (unsigned)n;
+	for (i = 1; i < parallel; i++)
 		if (pthread_create(&th[started], NULL, worker, &p) == 0)
 			started++;
 	worker(&p);

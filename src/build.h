@@ -68,12 +68,16 @@ int build_target(struct build_result *r, const struct config_target *t,
 		 const struct manifest_policy *pol, const struct build_opts *o);
 void build_result_release(struct build_result *r);
 
-/* Run build_target for n targets, at most jobs at a time (threads). */
-void build_all(struct build_result *r, const struct config_target *const *t,
-	       const struct manifest_policy *pol, const json_t *const *prev,
-	       size_t n, unsigned jobs, enum build_mode mode,
-	       const struct build_opts *o);
+/* One target to build: build_all fills res. */
+struct build_job {
+	const struct config_target *target;
+	const json_t *prev;                 /* see build_target */
+	const struct manifest_policy *pol;
+	struct build_result *res;
+};
 
-/* `nix --version`'s line, e.g. "nix (Nix) 2.8.0", into out. */
+/* Run build_target for n jobs, at most parallel at a time (threads). */
+void build_all(const struct build_job *jobs, size_t n, unsigned parallel,
+	       enum build_mode mode, const struct build_opts *o);
 
 #endif

@@ -1,12 +1,12 @@
 /* xpin audit: re-prove old releases from the repository's history. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "clikeys.h"
 #include "commands.h"
-#include "project.h"
+#include "clirelease.h"
+#include "release.h"
 
 enum { O_PUB = 1, O_KEY, O_TAGS, O_NOBUILD, O_TRUST, O_JOBS };
 
@@ -31,13 +31,9 @@ struct audit_opts {
 	bool nobuild, trust_tree;
 	unsigned jobs;
 	const struct gopts *g;
+	const char *label;   /* the release being audited */
 };
 
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* The key: -P, -p, or with --trust-tree-key the tree's own xpin.pub. */
 static int audit_key(struct sign_pub *pub, json_t *rep, struct gitrepo *repo,
@@ -62,126 +58,106 @@ static int audit_key(struct sign_pub *pub, json_t *rep, struct gitrepo *repo,
 	return ret;
 }
 
+/* The release's xpin.lock, as its commit holds it, signature checked. */
+static json_t *load_signed(json_t *rep, struct gitrepo *repo,
+			   const struct gitrepo_commit *c,
+			   const struct audit_opts *ao, struct xerr *err)
+{
+	struct buf lock = BUF_INIT, sig = BUF_INIT;
+	struct sign_pub pub;
+	struct sign_sig ss;
+	json_t *m = NULL;
+
+	if (gitrepo_read_file(&lock, repo, c->rev, "xpin.lock", 64u << 20, err) < 0 ||
+	    gitrepo_read_file(&sig, repo, c->rev, "xpin.lock.minisig", 1u << 16, err) < 0 ||
+	    audit_key(&pub, rep, repo, c->rev, ao, err) < 0)
+		goto out;
+	m = release_signed_manifest(&ss, buf_cstr(&lock), lock.len,
+				    buf_cstr(&sig), sig.len, &pub, err);
+	if (m)
+		json_object_set_new(rep, "signature", json_pack(
+			"{s:b, s:s}", "ok", 1, "trusted_comment", ss.trusted));
+out:
+	buf_release(&lock);
+	buf_release(&sig);
+	return m;
+}
+
+/* Pins and a rebuild of the commit's tree, exported under tmp; the work
+ * tree is never touched. The exit code, or -1 with err. */
+static int audit_tree(struct release *rel, const json_t *m,
+		      struct gitrepo *repo, const struct gitrepo_commit *c,
+		      struct buf *tmp, const struct audit_opts *ao,
+		      struct xerr *err)
+{
+	struct cli_progress prog;
+	struct buf tree = BUF_INIT;
+	struct release_opts ro = {
+		.mode = RELEASE_VERIFY, .nobuild = ao->nobuild, .jobs = ao->jobs,
+		.path_env = getenv("PATH"), .repo = ".", .commit = c,
+		.progress = cli_progress, .progress_ctx = &prog,
+	};
+	int ret = -1;
+
+	cli_progress_init(&prog, ao->g);
+	if (util_mkdtemp(tmp, "xpin-audit", err) < 0)
+		goto out;
+	buf_printf(&tree, "%s/tree", tmp->data);
+	ro.dir = tree.data;
+	if (gitrepo_export(repo, c->rev, tree.data, 0, err) < 0 ||
+	    release_open(rel, m, &ro, err) < 0)
+		goto out;
+	ret = release_build(rel, &ro, err);
+	if (ret >= 0)
+		clirelease_print(ao->g, rel, RELEASE_VERIFY, ao->label);
+out:
+	buf_release(&tree);
+	return ret;
+}
+
 /* One release. Returns its exit code; rep gets the details. */
 static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
-		     const struct audit_opts *ao)
+		     struct audit_opts *ao)
 {
 	const struct gopts *g = ao->g;
 	struct xerr err = XERR_INIT;
 	struct gitrepo_commit c;
-	struct buf lock = BUF_INIT, sig = BUF_INIT, tmp = BUF_INIT, first = BUF_INIT;
-	struct sign_pub pub;
-	struct sign_sig ss;
-	struct project proj;
-	struct cli_progress prog;
-	struct build_opts bo = { NULL, NULL, getenv("PATH"), NULL, 0,
-				 cli_progress, &prog, "." };
-	const struct config_target **targets = NULL;
-	struct manifest_policy *pols = NULL;
-	struct build_result *res = NULL;
-	const json_t **prev = NULL;
-	json_t *m = NULL, *pins = NULL, *trep = json_object(), *v;
-	char **names = NULL;
-	const char *k;
-	size_t n = 0, nn = 0, i;
-	bool have_proj = false;
-	int rc = XPIN_OK;
+	struct release rel = RELEASE_INIT;
+	struct buf tmp = BUF_INIT;
+	json_t *m = NULL;
+	int rc = -1;
 
-	cli_progress_init(&prog, g);
+	ao->label = rev;
 	json_object_set_new(rep, "rev", json_string(rev));
-	if (gitrepo_commit_info(&c, repo, rev, &err) < 0)
-		goto fail;
-	json_object_set_new(rep, "commit", json_string(c.rev));
-	if (gitrepo_read_file(&lock, repo, c.rev, "xpin.lock", 64u << 20, &err) < 0 ||
-	    gitrepo_read_file(&sig, repo, c.rev, "xpin.lock.minisig", 1u << 16, &err) < 0)
-		goto fail;
-	if (audit_key(&pub, rep, repo, c.rev, ao, &err) < 0)
-		goto fail;
-	if (sign_sig_parse(&ss, sig.data, sig.len, "xpin.lock.minisig", &err) < 0 ||
-	    sign_verify(&ss, &pub, lock.data, lock.len, SIGN_PREHASHED_ONLY, &err) < 0) {
-		err.code = XPIN_SIGNATURE;
-		goto fail;
+	if (gitrepo_commit_info(&c, repo, rev, &err) == 0) {
+		json_object_set_new(rep, "commit", json_string(c.rev));
+		m = load_signed(rep, repo, &c, ao, &err);
 	}
-	json_object_set_new(rep, "signature", json_pack("{s:b, s:s}", "ok", 1,
-			    "trusted_comment", ss.trusted));
-	m = manifest_parse(lock.data, lock.len, "xpin.lock", &err);
-	if (!m)
-		goto fail;
-	/* The commit's tree, exported; the work tree is never touched. */
-	if (util_mkdtemp(&tmp, "xpin-audit", &err) < 0)
-		goto fail;
-	buf_puts(&tmp, "/tree");
-	if (gitrepo_export(repo, c.rev, tmp.data, 0, &err) < 0 ||
-	    project_open(&proj, tmp.data, NULL, &err) < 0)
-		goto fail;
-	have_proj = true;
-	if (project_check_pins(&pins, &first, &proj, m, &err) != 0) {
-		xerr_set(&err, XPIN_CHECK_FAILED, "%s", first.len ? first.data : err.msg);
-		goto fail;
+	if (m)
+		rc = audit_tree(&rel, m, repo, &c, &tmp, ao, &err);
+	if (rc > 0)
+		xerr_set(&err, rc, "%zu target%s checked, not all hold",
+			 rel.n, rel.n == 1 ? "" : "s");
+	if (rc < 0) {
+		rc = err.code ? err.code : XPIN_USAGE;
+		if (!g->json) {
+			struct xerr shown = err;
+			xerr_set(&shown, rc, "%.200s: %.800s", rev, err.msg);
+			cli_error(g, &shown);
+		}
 	}
-	names = calloc(json_object_size(json_object_get(m, "targets")) + 1, sizeof(*names));
-	json_object_foreach(json_object_get(m, "targets"), k, v)
-		names[nn++] = (char *)k;
-	qsort(names, nn, sizeof(*names), cmp_name);
-	if (project_select(&targets, &n, &proj, names, nn, &err) < 0)
-		goto fail;
-	pols = calloc(n + 1, sizeof(*pols));
-	res = calloc(n + 1, sizeof(*res));
-	prev = calloc(n + 1, sizeof(*prev));
-	for (i = 0; i < n; i++) {
-		prev[i] = json_object_get(json_object_get(m, "targets"), targets[i]->name);
-		if (project_policy(&pols[i], targets[i], &err) < 0)
-			goto fail;
-	}
-	tmp.len -= strlen("/tree");
-	tmp.data[tmp.len] = '\0';
-	bo.log_dir = tmp.data;
-	buf_puts(&tmp, "/tree");
-	bo.project = tmp.data;
-	bo.commit = c.rev;
-	bo.commit_time = c.time;
-	build_all(res, targets, pols, prev, n, ao->jobs,
-		  ao->nobuild ? BUILD_PRESENT : BUILD_ONCE, &bo);
-	rc = verify_report(trep, res, prev, n, rev, g);
-	if (rc)
-		xerr_set(&err, rc, "%zu target%s checked, not all hold", n, n == 1 ? "" : "s");
-	json_object_set_new(rep, "targets_checked", json_integer((json_int_t)n));
-	goto out;
-fail:
-	rc = err.code ? err.code : XPIN_USAGE;
-	if (!g->json) {
-		char msg[sizeof(err.msg)];
-		snprintf(msg, sizeof(msg), "%s", err.msg);
-		xerr_set(&err, rc, "%.200s: %.800s", rev, msg);
-		cli_error(g, &err);
-		snprintf(err.msg, sizeof(err.msg), "%s", msg);
-	}
-out:
 	json_object_set_new(rep, "exit", json_integer(rc));
-	json_object_set_new(rep, "inputs", pins ? pins : json_array());
-	json_object_set_new(rep, "targets", trep);
+	json_object_set_new(rep, "inputs", rel.pins ? json_incref(rel.pins) : json_array());
+	json_object_set_new(rep, "targets", release_report(&rel, RELEASE_VERIFY));
+	if (rel.built)
+		json_object_set_new(rep, "targets_checked", json_integer((json_int_t)rel.n));
 	if (rc)
 		json_object_set_new(rep, "error", json_string(err.msg));
-	for (i = 0; res && i < n; i++)
-		build_result_release(&res[i]);
-	free(res);
-	free(pols);
-	free(prev);
-	free(targets);
-	free(names);
-	if (have_proj)
-		project_release(&proj);
-	if (tmp.len) {
-		/* Cleaned up on every path, logs with it. */
-		tmp.len -= tmp.len > 5 && !strcmp(tmp.data + tmp.len - 5, "/tree") ? 5 : 0;
-		tmp.data[tmp.len] = '\0';
+	release_release(&rel);
+	if (tmp.len)
 		util_rmtree(tmp.data);
-	}
-	json_decref(m);
-	buf_release(&lock);
-	buf_release(&sig);
 	buf_release(&tmp);
-	buf_release(&first);
+	json_decref(m);
 	return rc;
 }
 
@@ -189,7 +165,7 @@ int cmd_audit(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
 	struct opt_parser op;
-	struct audit_opts ao = { NULL, NULL, false, false, 1, g };
+	struct audit_opts ao = { .jobs = 1, .g = g };
 	struct gitrepo *repo = NULL;
 	const char *tags = NULL, *val;
 	char **revs, **tagged = NULL;

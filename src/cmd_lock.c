@@ -1,15 +1,14 @@
 /* xpin lock: build every target twice, hash, check, record, sign. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clikeys.h"
-#include "nix.h"
 #include "commands.h"
 #include "flakelock.h"
-#include "project.h"
+#include "clirelease.h"
+#include "release.h"
 
 enum { O_SEC = 1, O_JOBS, O_PWFILE, O_NOSIGN, O_CONFIG };
 
@@ -29,59 +28,6 @@ const struct cmd_help cmd_lock_help = {
 	opts
 };
 
-
-/* The reasons a target fails: not reproducible, policy warnings. */
-static void report(const struct gopts *g, const struct build_result *r)
-{
-	const struct config_target *t = r->target;
-	size_t i, nart = json_object_size(r->artifacts);
-	bool ok = r->reproducible && r->nwarn == 0;
-	const char *k;
-	json_t *a, *w;
-
-	if (g->quiet && ok)
-		return;
-	printf("%s%s%s %s: %s, %zu artifact%s, policy %s\n",
-	       cli_c(g, ok ? "green" : "red"), ok ? "ok" : "FAIL", cli_c(g, "reset"),
-	       t->name, r->reproducible ? "reproducible" : "NOT reproducible",
-	       nart, nart == 1 ? "" : "s", r->nwarn ? "broken" : "ok");
-	for (i = 0; i < json_array_size(r->differs); i++)
-		printf("  differs: %s\n",
-		       json_string_value(json_array_get(r->differs, i)));
-	if (!r->reproducible && !json_array_size(r->differs))
-		printf("  Nix reports a difference that no artifact's sha256 shows\n");
-	if (r->why.len) {
-		const char *line = r->why.data, *nl;
-		for (; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			if (!nl)
-				break;
-			printf("    %.*s\n", (int)(nl - line), line);
-		}
-	}
-	json_object_foreach(r->artifacts, k, a) {
-		json_t *ws = json_object_get(json_object_get(a, "elf"), "warnings");
-		json_array_foreach(ws, i, w)
-			printf("  %s: %s: %s\n", k,
-			       json_string_value(json_object_get(w, "code")),
-			       json_string_value(json_object_get(w, "message")));
-	}
-}
-
-struct nixver {
-	struct buf out;
-	struct xerr err;
-	int ret;
-};
-
-/* `nix --version` runs beside the builds rather than before them. */
-static void *nix_version_thread(void *arg)
-{
-	struct nixver *v = arg;
-
-	v->ret = nix_version_text(&v->out, &v->err);
-	return NULL;
-}
 
 /* The manifest's text and its signature, both made before either file is
  * written: a key that cannot sign leaves the old xpin.lock in place. */
@@ -120,163 +66,145 @@ out:
 	return ret;
 }
 
-int cmd_lock(int argc, char **argv, struct gopts *g)
-{
-	struct xerr err = XERR_INIT;
-	struct opt_parser op;
-	struct project proj;
-	struct cli_progress prog;
-	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 cli_progress, &prog, NULL };
-	const struct config_target **targets = NULL;
-	struct manifest_policy *pols = NULL;
-	struct build_result *res = NULL;
-	struct buf logs = BUF_INIT;
-	struct nixver nixv = { BUF_INIT, XERR_INIT, 0 };
-	pthread_t vth;
-	bool vth_started = false;
-	json_t *m = NULL, *old = NULL;
-	struct sign_secret *sk = NULL;
-	const char *secpath = NULL, *pwfile = NULL, *config = NULL, *val;
-	char **names;
-	size_t nnames = 0, n = 0, i;
-	unsigned jobs = 1;
-	bool nosign = false, have_proj = false, any_nix = false, failed = false;
-	int o, rc = XPIN_OK;
+struct lock_args {
+	const char *secpath, *pwfile;
+	bool nosign;
+	struct release_opts ro;
+};
 
-	cli_progress_init(&prog, g);
-	names = calloc((size_t)argc, sizeof(*names));
-	if (!names)
-		return XPIN_USAGE;
+static int parse_args(struct lock_args *a, char **names, int argc,
+		      char **argv, struct gopts *g, struct xerr *err)
+{
+	struct opt_parser op;
+	const char *val;
+	int o;
+
 	opt_init(&op, argc, argv, &cmd_lock_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
 		switch (o) {
 		case O_SEC:
-			secpath = val;
+			a->secpath = val;
 			break;
 		case O_JOBS:
-			if (cli_jobs(&jobs, val, &err) < 0)
-				goto fail;
+			if (cli_jobs(&a->ro.jobs, val, err) < 0)
+				return -1;
 			break;
 		case O_PWFILE:
-			pwfile = val;
+			a->pwfile = val;
 			break;
 		case O_NOSIGN:
-			nosign = true;
+			a->nosign = true;
 			break;
 		case O_CONFIG:
-			config = val;
+			a->ro.config = val;
 			break;
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_lock_help);
-			goto out;
+			return OPT_HELP;
 		case OPT_ARG:
-			names[nnames++] = (char *)val;
+			names[a->ro.nnames++] = (char *)val;
 			break;
 		default:
-			goto fail;
+			return -1;
 		}
 	}
-	if (project_open(&proj, ".", config, &err) < 0)
-		goto fail;
-	have_proj = true;
-	if (project_select(&targets, &n, &proj, names, nnames, &err) < 0)
-		goto fail;
-	pols = calloc(n + 1, sizeof(*pols));
-	res = calloc(n + 1, sizeof(*res));
-	if (!pols || !res)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		if (project_policy(&pols[i], targets[i], &err) < 0)
-			goto fail;
-		any_nix |= targets[i]->attr != NULL;
-		if (targets[i]->command && !proj.has_head) {
-			xerr_set(&err, XPIN_USAGE,
-				 "target '%s' is built from the commit's tree, but this is not a git repository with a commit",
-				 targets[i]->name);
-			goto fail;
-		}
-	}
-	/* The key first: a wrong password should not cost a build. */
-	if (!nosign && !(sk = clikeys_unlocked_secret(secpath, pwfile, &err)))
-		goto fail;
-	if (proj.dirty)
-		cli_warn(g, "the work tree has uncommitted changes; xpin.lock records it as dirty");
-	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
-		goto fail;
-	bo.log_dir = logs.data;
-	bo.commit = proj.has_head ? proj.head.rev : NULL;
-	bo.commit_time = proj.has_head ? proj.head.time : 0;
-	if (any_nix)
-		vth_started = pthread_create(&vth, NULL, nix_version_thread, &nixv) == 0;
-	if (any_nix && !vth_started)
-		nix_version_thread(&nixv);
-	build_all(res, targets, pols, NULL, n, jobs, BUILD_TWICE, &bo);
-	if (vth_started)
-		pthread_join(vth, NULL);
-	vth_started = false;
-	for (i = 0; i < n; i++)
-		if (res[i].failed) {
-			cli_error(g, &res[i].err);
-			failed = true;
-		}
-	if (!failed && any_nix && nixv.ret < 0) {
-		cli_error(g, &nixv.err);
-		failed = true;
-	}
-	if (failed) {
-		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
-		rc = XPIN_BUILD;
-		goto out;
-	}
+	return 0;
+}
+
+/* The new manifest, written and signed; the old one's records of the
+ * targets not built this time are kept. */
+static int record(const struct release *rel, const struct sign_secret *sk,
+		  struct xerr *err)
+{
+	json_t *old = NULL, *m;
+	int ret;
+
 	if (access("xpin.lock", F_OK) == 0) {
 		struct xerr e2 = XERR_INIT;
 		old = manifest_load("xpin.lock", &e2);
 	}
-	m = project_manifest(&proj, res, n, any_nix ? nixv.out.data : NULL, old, &err);
-	if (!m || write_manifest(m, sk, &err) < 0)
-		goto fail;
-	if (g->json) {
-		struct buf b = BUF_INIT;
-		json_t *rep = json_object();
-		for (i = 0; i < n; i++)
-			json_object_set_new(rep, res[i].target->name,
-					    json_pack("{s:b, s:O, s:I}", "reproducible",
-						      res[i].reproducible, "differs",
-						      res[i].differs, "warnings",
-						      (json_int_t)res[i].nwarn));
-		jtext_dump_file(&b, rep);
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
-		json_decref(rep);
-	} else {
-		for (i = 0; i < n; i++)
-			report(g, &res[i]);
-		if (!g->quiet)
-			printf("wrote xpin.lock%s\n", nosign ? " (not signed)" : " and xpin.lock.minisig");
-	}
-	for (i = 0; i < n; i++)
-		if (!res[i].reproducible || res[i].nwarn)
-			rc = XPIN_CHECK_FAILED;
-	util_rmtree(logs.data);
-	goto out;
-fail:
-	rc = cli_error(g, &err);
-out:
-	for (i = 0; res && i < n; i++)
-		build_result_release(&res[i]);
-	free(res);
-	free(pols);
-	free(targets);
-	free(names);
-	sign_secret_free(sk);
+	m = release_manifest(rel, old, err);
+	ret = m ? write_manifest(m, sk, err) : -1;
 	json_decref(m);
 	json_decref(old);
-	buf_release(&logs);
-	if (vth_started)
-		pthread_join(vth, NULL);
-	buf_release(&nixv.out);
-	if (have_proj)
-		project_release(&proj);
+	return ret;
+}
+
+static void print_json(const struct release *rel)
+{
+	struct buf b = BUF_INIT;
+	json_t *rep = release_report(rel, RELEASE_LOCK);
+
+	jtext_dump_file(&b, rep);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	json_decref(rep);
+}
+
+/* Build, record, sign: the exit code, or -1 with err. */
+static int lock(struct release *rel, const struct lock_args *a,
+		const struct gopts *g, struct xerr *err)
+{
+	struct sign_secret *sk = NULL;
+	int ret = -1;
+
+	if (release_open(rel, NULL, &a->ro, err) < 0)
+		goto out;
+	/* The key first: a wrong password should not cost a build. */
+	if (!a->nosign &&
+	    !(sk = clikeys_unlocked_secret(a->secpath, a->pwfile, err)))
+		goto out;
+	if (rel->proj.dirty)
+		cli_warn(g, "the work tree has uncommitted changes; xpin.lock records it as dirty");
+	ret = release_build(rel, &a->ro, err);
+	if (ret < 0)
+		goto out;
+	if (rel->logs.len) {
+		/* A build failed: nothing is written. */
+		clirelease_print(g, rel, RELEASE_LOCK, NULL);
+		ret = XPIN_BUILD;
+		goto out;
+	}
+	if (record(rel, sk, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (g->json)
+		print_json(rel);
+	else
+		clirelease_print(g, rel, RELEASE_LOCK, NULL);
+	if (!g->json && !g->quiet)
+		printf("wrote xpin.lock%s\n",
+		       a->nosign ? " (not signed)" : " and xpin.lock.minisig");
+out:
+	sign_secret_free(sk);
+	return ret;
+}
+
+int cmd_lock(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct cli_progress prog;
+	struct lock_args a = { .ro = { .mode = RELEASE_LOCK, .dir = ".",
+				       .jobs = 1, .path_env = getenv("PATH"),
+				       .progress = cli_progress,
+				       .progress_ctx = &prog } };
+	struct release rel = RELEASE_INIT;
+	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	int rc;
+
+	cli_progress_init(&prog, g);
+	a.ro.names = names;
+	rc = names ? parse_args(&a, names, argc, argv, g, &err)
+		   : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_lock_help);
+		rc = XPIN_OK;
+	} else if (rc == 0) {
+		rc = lock(&rel, &a, g, &err);
+	}
+	if (rc < 0)
+		rc = cli_error(g, &err);
+	free(names);
+	release_release(&rel);
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* xpin verify: for CI: signature, pins, rebuild, compare, policy. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,8 +6,8 @@
 
 #include "clikeys.h"
 #include "commands.h"
-#include "flakelock.h"
-#include "project.h"
+#include "clirelease.h"
+#include "release.h"
 
 enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG };
 
@@ -28,241 +27,155 @@ const struct cmd_help cmd_verify_help = {
 };
 
 
-/* Step 1: the signature over xpin.lock. */
-static int check_signature(json_t *rep, const char *pubfile, const char *b64,
+struct verify_args {
+	const char *pubfile, *b64;
+	struct release_opts ro;
+};
+
+static int parse_args(struct verify_args *a, char **names, int argc,
+		      char **argv, struct gopts *g, struct xerr *err)
+{
+	struct opt_parser op;
+	const char *val;
+	int o;
+
+	opt_init(&op, argc, argv, &cmd_verify_help, g);
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
+		switch (o) {
+		case O_PUB:
+			a->pubfile = val;
+			break;
+		case O_KEY:
+			a->b64 = val;
+			break;
+		case O_NOBUILD:
+			a->ro.nobuild = true;
+			break;
+		case O_JOBS:
+			if (cli_jobs(&a->ro.jobs, val, err) < 0)
+				return -1;
+			break;
+		case O_CONFIG:
+			a->ro.config = val;
+			break;
+		case OPT_HELP:
+			return OPT_HELP;
+		case OPT_ARG:
+			names[a->ro.nnames++] = (char *)val;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* xpin.lock, read once, its signature checked over what was read. The
+ * signature first: nothing in an unsigned file is worth reading. */
+static json_t *load_signed(json_t *rep, const struct verify_args *a,
 			   struct xerr *err)
 {
 	struct sign_pub pub;
 	struct sign_sig sig;
+	struct buf text = BUF_INIT, sigtext = BUF_INIT;
+	json_t *m = NULL;
 
-	if (clikeys_public(&pub, pubfile, b64, err) < 0)
-		return -1;
-	if (sign_sig_load(&sig, "xpin.lock.minisig", err) < 0) {
+	if (access("xpin.lock", F_OK) < 0) {
+		xerr_set(err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
+		goto out;
+	}
+	if (clikeys_public(&pub, a->pubfile, a->b64, err) < 0)
+		goto out;
+	if (util_read_file(&sigtext, "xpin.lock.minisig", 1u << 20, err) < 0) {
 		err->code = XPIN_SIGNATURE;
-		return -1;
+		goto out;
 	}
-	if (sign_verify_file(&sig, &pub, "xpin.lock", SIGN_PREHASHED_ONLY,
-			     err) < 0)
+	if (util_read_file(&text, "xpin.lock", 64u << 20, err) < 0)
+		goto out;
+	m = release_signed_manifest(&sig, buf_cstr(&text), text.len,
+				    buf_cstr(&sigtext), sigtext.len, &pub, err);
+	if (m)
+		json_object_set_new(rep, "signature", json_pack(
+			"{s:b, s:s}", "ok", 1, "trusted_comment", sig.trusted));
+out:
+	buf_release(&text);
+	buf_release(&sigtext);
+	return m;
+}
+
+static void print_json(json_t *rep, const struct release *rel, int rc)
+{
+	struct buf b = BUF_INIT;
+
+	json_object_set_new(rep, "targets", release_report(rel, RELEASE_VERIFY));
+	json_object_set_new(rep, "ok", json_boolean(rc == XPIN_OK));
+	json_object_set_new(rep, "exit", json_integer(rc));
+	jtext_dump_file(&b, rep);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+}
+
+/* Signature, pins, rebuild: the exit code, or -1 with err. */
+static int verify(struct release *rel, json_t **m, json_t *rep,
+		  const struct verify_args *a, const struct gopts *g,
+		  struct xerr *err)
+{
+	int ret;
+
+	if (!(*m = load_signed(rep, a, err)))
 		return -1;
-	json_object_set_new(rep, "signature", json_pack("{s:b, s:s}", "ok", 1,
-				"trusted_comment", sig.trusted));
-	return 0;
-}
-
-/* Step 2: flake.lock pins what xpin.lock recorded. */
-static int check_pins(json_t *rep, const struct project *p, const json_t *m,
-		      struct xerr *err)
-{
-	struct buf first = BUF_INIT;
-	json_t *list = NULL;
-	int bad = project_check_pins(&list, &first, p, m, err);
-
-	json_object_set_new(rep, "inputs", list ? list : json_array());
-	if (bad > 0)
-		xerr_set(err, XPIN_CHECK_FAILED, "%s", buf_cstr(&first));
-	buf_release(&first);
-	return bad ? -1 : 0;
-}
-
-int verify_report(json_t *trep, const struct build_result *res,
-		  const json_t *const *prev, size_t n, const char *label,
-		  const struct gopts *g)
-{
-	const char *sep = label ? ": " : "";
-	size_t i, k;
-	int rc = XPIN_OK;
-
-	if (!label)
-		label = "";
-	for (i = 0; i < n; i++) {
-		const struct build_result *r = &res[i];
-		json_t *diff;
-		int trc;
-
-		if (r->failed) {
-			if (!g->json)
-				cli_error(g, &r->err);
-			if (rc < r->failed)
-				rc = r->failed;
-			json_object_set_new(trep, r->target->name, json_pack(
-				"{s:b, s:s}", "ok", 0, "error", r->err.msg));
-			continue;
-		}
-		diff = project_compare(r, prev[i]);
-		trc = json_array_size(diff) || r->nwarn ? XPIN_CHECK_FAILED : XPIN_OK;
-		if (rc < trc)
-			rc = trc;
-		json_object_set_new(trep, r->target->name, json_pack(
-			"{s:b, s:o, s:I}", "ok", trc == XPIN_OK, "differs", diff,
-			"warnings", (json_int_t)r->nwarn));
-		if (g->json)
-			continue;
-		for (k = 0; k < json_array_size(diff); k++)
-			fprintf(stderr, "xpin: %s%starget '%s': artifact '%s' differs from xpin.lock\n",
-				label, sep, r->target->name,
-				json_string_value(json_array_get(diff, k)));
-		if (r->why.len)
-			fprintf(stderr, "%s", r->why.data);
-		if (r->nwarn)
-			fprintf(stderr, "xpin: %s%starget '%s': %zu policy warning%s (see 'xpin elf')\n",
-				label, sep, r->target->name, r->nwarn,
-				r->nwarn == 1 ? "" : "s");
-		if (trc == XPIN_OK && !g->quiet && !*label)
-			printf("target %s: ok (%zu artifacts match)\n", r->target->name,
-			       json_object_size(json_object_get(prev[i], "artifacts")));
-	}
-	return rc;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (!g->json && !g->quiet)
+		printf("signature: ok\n");
+	ret = release_open(rel, *m, &a->ro, err);
+	if (rel->pins)
+		json_object_set(rep, "inputs", rel->pins);
+	if (ret < 0)
+		return -1;
+	if (!g->json && !g->quiet)
+		printf("pins: ok (%zu inputs)\n",
+		       json_object_size(json_object_get(*m, "inputs")));
+	ret = release_build(rel, &a->ro, err);
+	if (ret >= 0)
+		clirelease_print(g, rel, RELEASE_VERIFY, NULL);
+	return ret;
 }
 
 int cmd_verify(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
-	struct opt_parser op;
-	struct project proj;
 	struct cli_progress prog;
-	struct build_opts bo = { ".", NULL, getenv("PATH"), NULL, 0,
-				 cli_progress, &prog, NULL };
-	const struct config_target **targets = NULL;
-	const json_t **prev = NULL;
-	struct manifest_policy *pols = NULL;
-	struct build_result *res = NULL;
-	struct buf logs = BUF_INIT;
-	json_t *m = NULL, *rep = json_object(), *trep = json_object();
-	const char *pubfile = NULL, *b64 = NULL, *config = NULL, *val;
-	char **names;
-	size_t nnames = 0, n = 0, i;
-	unsigned jobs = 1;
-	bool nobuild = false, have_proj = false;
-	int o, rc = XPIN_OK;
+	struct verify_args a = { .ro = { .mode = RELEASE_VERIFY, .dir = ".",
+					 .jobs = 1, .path_env = getenv("PATH"),
+					 .progress = cli_progress,
+					 .progress_ctx = &prog } };
+	struct release rel = RELEASE_INIT;
+	json_t *m = NULL, *rep = json_object();
+	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	int rc;
 
 	cli_progress_init(&prog, g);
-	names = calloc((size_t)argc, sizeof(*names));
-	if (!names)
-		return XPIN_USAGE;
-	opt_init(&op, argc, argv, &cmd_verify_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
-		switch (o) {
-		case O_PUB:
-			pubfile = val;
-			break;
-		case O_KEY:
-			b64 = val;
-			break;
-		case O_NOBUILD:
-			nobuild = true;
-			break;
-		case O_JOBS:
-			if (cli_jobs(&jobs, val, &err) < 0)
-				goto fail;
-			break;
-		case O_CONFIG:
-			config = val;
-			break;
-		case OPT_HELP:
-			opt_usage(stdout, &cmd_verify_help);
-			goto out;
-		case OPT_ARG:
-			names[nnames++] = (char *)val;
-			break;
-		default:
-			goto fail;
-		}
+	a.ro.names = names;
+	rc = names && rep ? parse_args(&a, names, argc, argv, g, &err)
+			  : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_verify_help);
+		rc = XPIN_OK;
+		goto out;
 	}
-	/* The signature first: nothing in an unsigned file is worth reading. */
-	if (access("xpin.lock", F_OK) < 0) {
-		xerr_set(&err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
-		goto fail;
-	}
-	if (check_signature(rep, pubfile, b64, &err) < 0)
-		goto fail;
-	m = manifest_load("xpin.lock", &err);
-	if (!m)
-		goto fail;
-	if (!nnames) {
-		char **all = realloc(names, (json_object_size(json_object_get(
-				m, "targets")) + 1) * sizeof(*names));
-		if (!all)
-			goto fail;
-		names = all;
-	}
-	if (!g->json && !g->quiet)
-		printf("signature: ok\n");
-	if (project_open(&proj, ".", config, &err) < 0)
-		goto fail;
-	have_proj = true;
-	if (check_pins(rep, &proj, m, &err) < 0)
-		goto fail;
-	if (!g->json && !g->quiet)
-		printf("pins: ok (%zu inputs)\n", json_object_size(json_object_get(m, "inputs")));
-	if (!nnames) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(json_object_get(m, "targets"), k, v)
-			names[nnames++] = (char *)k;
-		qsort(names, nnames, sizeof(*names), cmp_name);
-	}
-	if (project_select(&targets, &n, &proj, names, nnames, &err) < 0)
-		goto fail;
-	pols = calloc(n + 1, sizeof(*pols));
-	res = calloc(n + 1, sizeof(*res));
-	prev = calloc(n + 1, sizeof(*prev));
-	if (!pols || !res || !prev)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		prev[i] = json_object_get(json_object_get(m, "targets"), targets[i]->name);
-		if (!prev[i]) {
-			xerr_set(&err, XPIN_CHECK_FAILED,
-				 "target '%s' is not in xpin.lock; run 'xpin lock'",
-				 targets[i]->name);
-			goto fail;
-		}
-		if (project_policy(&pols[i], targets[i], &err) < 0)
-			goto fail;
-	}
-	if (util_mkdtemp(&logs, "xpin-logs", &err) < 0)
-		goto fail;
-	bo.log_dir = logs.data;
-	bo.commit = proj.has_head ? proj.head.rev : NULL;
-	bo.commit_time = proj.has_head ? proj.head.time : 0;
-	build_all(res, targets, pols, prev, n, jobs,
-		  nobuild ? BUILD_PRESENT : BUILD_ONCE, &bo);
-	rc = verify_report(trep, res, prev, n, NULL, g);
-	if (rc == XPIN_BUILD)
-		fprintf(stderr, "xpin: build logs are in %s\n", logs.data);
-	else
-		util_rmtree(logs.data);
-	goto out;
-fail:
-	rc = g->json ? (err.code ? err.code : XPIN_USAGE) : cli_error(g, &err);
-	if (g->json)
+	if (rc == 0)
+		rc = verify(&rel, &m, rep, &a, g, &err);
+	if (rc < 0 && g->json) {
+		rc = err.code ? err.code : XPIN_USAGE;
 		json_object_set_new(rep, "error", json_string(err.msg));
-out:
-	if (g->json) {
-		struct buf b = BUF_INIT;
-		json_object_set(rep, "targets", trep);
-		json_object_set_new(rep, "ok", json_boolean(rc == XPIN_OK));
-		json_object_set_new(rep, "exit", json_integer(rc));
-		jtext_dump_file(&b, rep);
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
+	} else if (rc < 0) {
+		rc = cli_error(g, &err);
 	}
-	for (i = 0; res && i < n; i++)
-		build_result_release(&res[i]);
-	free(res);
-	free(pols);
-	free(prev);
-	free(targets);
+	if (g->json && rep)
+		print_json(rep, &rel, rc);
+out:
 	free(names);
 	json_decref(m);
 	json_decref(rep);
-	json_decref(trep);
-	buf_release(&logs);
-	if (have_proj)
-		project_release(&proj);
+	release_release(&rel);
 	return rc;
 }

@@ -23,13 +23,4 @@ XPIN_COMMAND(hash);
 XPIN_COMMAND(elf);
 XPIN_COMMAND(diff);
 
-/* verify and audit: compare each rebuilt target with its manifest entry
- * (prev), print what differs (prefixed "LABEL: " when label is given),
- * fill trep, and return the worst exit code (defined in cmd_verify.c). */
-struct build_result;
-typedef struct json_t json_t;
-int verify_report(json_t *trep, const struct build_result *res,
-		  const json_t *const *prev, size_t n, const char *label,
-		  const struct gopts *g);
-
 #endif

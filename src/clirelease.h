@@ -1,0 +1,22 @@
+/*
+ * clirelease: how lock, verify and audit print a release's verdicts
+ * (struct release, from release.c). CLI layer only.
+ */
+#ifndef XPIN_CLIRELEASE_H
+#define XPIN_CLIRELEASE_H
+
+#include "cli.h"
+#include "release.h"
+
+/*
+ * Print r's verdicts. A lock prints one line per target with what
+ * differs and each policy warning on stdout, or, when a build failed,
+ * only the failures. A check prints its failures on stderr, prefixed
+ * "LABEL: " when label is given, and (no label) an ok line per target on
+ * stdout. Either way, a kept log folder is named last. --json prints no
+ * verdict here (release_report gives them) but a lock's failures.
+ */
+void clirelease_print(const struct gopts *g, const struct release *r,
+		      enum release_mode mode, const char *label);
+
+#endif

@@ -1,0 +1,293 @@
+/* release: the pipeline lock, verify and audit share. */
+#include "release.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nix.h"
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The manifest's target names, sorted; *out is the caller's (free). */
+static int manifest_names(char ***out, size_t *n, const json_t *manifest,
+			  struct xerr *err)
+{
+	const json_t *targets = json_object_get(manifest, "targets");
+	const char *k;
+	json_t *v;
+	char **names = calloc(json_object_size(targets) + 1, sizeof(*names));
+
+	*n = 0;
+	if (!names)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	json_object_foreach((json_t *)targets, k, v)
+		names[(*n)++] = (char *)k;
+	qsort(names, *n, sizeof(*names), cmp_name);
+	*out = names;
+	return 0;
+}
+
+/* verify: flake.lock pins what the manifest recorded. */
+static int check_pins(struct release *r, struct xerr *err)
+{
+	struct buf first = BUF_INIT;
+	int bad = project_check_pins(&r->pins, &first, &r->proj, r->manifest,
+				     err);
+
+	if (bad > 0)
+		xerr_set(err, XPIN_CHECK_FAILED, "%s", buf_cstr(&first));
+	buf_release(&first);
+	return bad ? -1 : 0;
+}
+
+/* Each selected target's manifest entry and policy. */
+static int prepare_targets(struct release *r, const struct config_target **sel,
+			   const struct release_opts *o, struct xerr *err)
+{
+	const json_t *recorded = json_object_get(r->manifest, "targets");
+	size_t i;
+
+	r->t = calloc(r->n + 1, sizeof(*r->t));
+	if (!r->t)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	for (i = 0; i < r->n; i++) {
+		struct release_target *t = &r->t[i];
+
+		t->target = sel[i];
+		if (project_policy(&t->pol, t->target, err) < 0)
+			return -1;
+		if (o->mode == RELEASE_VERIFY) {
+			t->prev = json_object_get(recorded, t->target->name);
+			if (!t->prev)
+				return xerr_set(err, XPIN_CHECK_FAILED,
+						"target '%s' is not in xpin.lock; run 'xpin lock'",
+						t->target->name);
+		} else if (t->target->command && !r->proj.has_head && !o->commit) {
+			return xerr_set(err, XPIN_USAGE,
+					"target '%s' is built from the commit's tree, but this is not a git repository with a commit",
+					t->target->name);
+		}
+	}
+	return 0;
+}
+
+int release_open(struct release *r, const json_t *manifest,
+		 const struct release_opts *o, struct xerr *err)
+{
+	const struct config_target **sel = NULL;
+	char **all = NULL;
+	char *const *names = o->names;
+	size_t nnames = o->nnames;
+	int ret = -1;
+
+	r->manifest = manifest;
+	if (project_open(&r->proj, o->dir, o->config, err) < 0)
+		goto out;
+	r->have_proj = true;
+	if (o->mode == RELEASE_VERIFY && check_pins(r, err) < 0)
+		goto out;
+	if (o->mode == RELEASE_VERIFY && !nnames) {
+		if (manifest_names(&all, &nnames, manifest, err) < 0)
+			goto out;
+		names = all;
+	}
+	if (project_select(&sel, &r->n, &r->proj, names, nnames, err) < 0 ||
+	    prepare_targets(r, sel, o, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(all);
+	free(sel);
+	return ret;
+}
+
+struct nixver {
+	struct buf *out;
+	struct xerr err;
+	int ret;
+};
+
+/* `nix --version` runs beside the builds rather than before them. */
+static void *nix_version_thread(void *arg)
+{
+	struct nixver *v = arg;
+
+	v->ret = nix_version_text(v->out, &v->err);
+	return NULL;
+}
+
+/* The verdict of a target that built. */
+static void judge(struct release_target *t, enum release_mode mode)
+{
+	const struct build_result *res = &t->res;
+
+	if (res->failed) {
+		t->verdict = res->failed;
+		return;
+	}
+	if (mode == RELEASE_LOCK) {
+		t->differs = json_incref(res->differs);
+		t->verdict = res->reproducible && !res->nwarn
+				     ? XPIN_OK : XPIN_CHECK_FAILED;
+		return;
+	}
+	t->differs = project_compare(res, t->prev);
+	t->verdict = json_array_size(t->differs) || res->nwarn
+			     ? XPIN_CHECK_FAILED : XPIN_OK;
+}
+
+static void build_opts_for(struct build_opts *bo, const struct release *r,
+			   const struct release_opts *o)
+{
+	const struct gitrepo_commit *c = o->commit;
+
+	if (!c && r->proj.has_head)
+		c = &r->proj.head;
+	*bo = (struct build_opts){
+		.project = o->dir,
+		.log_dir = r->logs.data,
+		.path_env = o->path_env,
+		.commit = c ? c->rev : NULL,
+		.commit_time = c ? c->time : 0,
+		.progress = o->progress,
+		.progress_ctx = o->progress_ctx,
+		.repo = o->repo,
+	};
+}
+
+int release_build(struct release *r, const struct release_opts *o,
+		  struct xerr *err)
+{
+	struct build_opts bo;
+	struct build_job *jobs = calloc(r->n + 1, sizeof(*jobs));
+	struct nixver nv = { &r->nix_version, XERR_INIT, 0 };
+	pthread_t vth;
+	bool any_nix = false, started = false, kept = false;
+	size_t i;
+
+	if (!jobs)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	if (util_mkdtemp(&r->logs, "xpin-logs", err) < 0) {
+		free(jobs);
+		return -1;
+	}
+	for (i = 0; i < r->n; i++) {
+		jobs[i] = (struct build_job){ r->t[i].target, r->t[i].prev,
+					      &r->t[i].pol, &r->t[i].res };
+		any_nix |= r->t[i].target->attr != NULL;
+	}
+	any_nix &= o->mode == RELEASE_LOCK;
+	if (any_nix)
+		started = pthread_create(&vth, NULL, nix_version_thread, &nv) == 0;
+	if (any_nix && !started)
+		nix_version_thread(&nv);
+	build_opts_for(&bo, r, o);
+	build_all(jobs, r->n, o->jobs, o->nobuild ? BUILD_PRESENT
+			: o->mode == RELEASE_LOCK ? BUILD_TWICE : BUILD_ONCE, &bo);
+	if (started)
+		pthread_join(vth, NULL);
+	free(jobs);
+	r->worst = XPIN_OK;
+	r->built = true;
+	for (i = 0; i < r->n; i++) {
+		const struct release_target *t = &r->t[i];
+
+		judge(&r->t[i], o->mode);
+		/* A lock keeps the logs of any failure; a check, of a
+		 * failed build. */
+		kept |= t->res.failed && (o->mode == RELEASE_LOCK ||
+					  t->verdict == XPIN_BUILD);
+		if (r->worst < t->verdict)
+			r->worst = t->verdict;
+	}
+	if (!kept) {
+		util_rmtree(r->logs.data);
+		buf_release(&r->logs);
+	}
+	if (!kept && any_nix && nv.ret < 0) {
+		*err = nv.err;
+		err->code = XPIN_BUILD;
+		return -1;
+	}
+	return r->worst;
+}
+
+json_t *release_manifest(const struct release *r, const json_t *old,
+			 struct xerr *err)
+{
+	struct build_result *res = calloc(r->n + 1, sizeof(*res));
+	json_t *m;
+	size_t i;
+
+	if (!res) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		return NULL;
+	}
+	/* A shallow copy: project_manifest only reads the results. */
+	for (i = 0; i < r->n; i++)
+		res[i] = r->t[i].res;
+	m = project_manifest(&r->proj, res, r->n,
+			     r->nix_version.len ? r->nix_version.data : NULL,
+			     old, err);
+	free(res);
+	return m;
+}
+
+json_t *release_report(const struct release *r, enum release_mode mode)
+{
+	json_t *rep = json_object();
+	size_t i;
+
+	for (i = 0; rep && r->built && i < r->n; i++) {
+		const struct release_target *t = &r->t[i];
+		json_t *o;
+
+		if (mode == RELEASE_LOCK)
+			o = json_pack("{s:b, s:O, s:I}", "reproducible",
+				      t->res.reproducible, "differs", t->differs,
+				      "warnings", (json_int_t)t->res.nwarn);
+		else if (t->res.failed)
+			o = json_pack("{s:b, s:s}", "ok", 0, "error",
+				      t->res.err.msg);
+		else
+			o = json_pack("{s:b, s:O, s:I}", "ok",
+				      t->verdict == XPIN_OK, "differs",
+				      t->differs, "warnings",
+				      (json_int_t)t->res.nwarn);
+		json_object_set_new(rep, t->target->name, o);
+	}
+	return rep;
+}
+
+void release_release(struct release *r)
+{
+	size_t i;
+
+	for (i = 0; r->t && i < r->n; i++) {
+		build_result_release(&r->t[i].res);
+		json_decref(r->t[i].differs);
+	}
+	free(r->t);
+	json_decref(r->pins);
+	buf_release(&r->logs);
+	buf_release(&r->nix_version);
+	if (r->have_proj)
+		project_release(&r->proj);
+	*r = (struct release)RELEASE_INIT;
+}
+
+json_t *release_signed_manifest(struct sign_sig *sig, const char *text,
+				size_t len, const char *sigtext, size_t siglen,
+				const struct sign_pub *pub, struct xerr *err)
+{
+	if (sign_sig_parse(sig, sigtext, siglen, "xpin.lock.minisig", err) < 0 ||
+	    sign_verify(sig, pub, text, len, SIGN_PREHASHED_ONLY, err) < 0) {
+		err->code = XPIN_SIGNATURE;
+		return NULL;
+	}
+	return manifest_parse(text, len, "xpin.lock", err);
+}

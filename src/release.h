@@ -1,0 +1,108 @@
+/*
+ * release: the one pipeline behind lock, verify and audit. Given a
+ * project folder, the targets asked for and a mode, it opens the project,
+ * checks the pins a signed manifest recorded, selects the targets and
+ * their policies, builds them (twice for a lock, once or not at all for
+ * a check), compares what came out, and gives one typed verdict per
+ * target. It never prints: the CLI layer's clirelease prints verdicts.
+ *
+ * A struct release owns everything it holds (release_release), except
+ * the manifest it checks against, which stays the caller's.
+ */
+#ifndef XPIN_RELEASE_H
+#define XPIN_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "build.h"
+#include "project.h"
+#include "sign.h"
+
+enum release_mode {
+	RELEASE_LOCK,     /* build twice; the verdict is reproducibility */
+	RELEASE_VERIFY,   /* rebuild once; the verdict is the manifest's */
+};
+
+struct release_opts {
+	enum release_mode mode;
+	bool nobuild;              /* verify: check the outputs present */
+	const char *dir;           /* the project folder */
+	const char *config;        /* xpin.json elsewhere, or NULL */
+	char *const *names;        /* targets asked for; none: every one */
+	size_t nnames;
+	unsigned jobs;             /* builds at a time */
+	const char *path_env;      /* PATH of command builds */
+	const char *repo;          /* repository command builds export from
+				    * (NULL: dir) */
+	const struct gitrepo_commit *commit; /* what is built (NULL: dir's
+					       * HEAD) */
+	build_progress_fn progress; /* may be NULL */
+	void *progress_ctx;
+};
+
+/* One target's verdict. */
+struct release_target {
+	const struct config_target *target;
+	const json_t *prev;          /* verify: its entry in the manifest */
+	struct manifest_policy pol;
+	struct build_result res;
+	json_t *differs;             /* lock: between the two builds;
+				      * verify: against the manifest */
+	int verdict;                 /* XPIN_OK, XPIN_CHECK_FAILED, or the
+				      * build's failure code */
+};
+
+struct release {
+	struct project proj;
+	bool have_proj;
+	const json_t *manifest;      /* verify: the signed one (caller's) */
+	json_t *pins;                /* verify: [{input, ok, locked, current}] */
+	struct release_target *t;
+	size_t n;
+	struct buf logs;             /* the build logs' folder, kept (and
+				      * named here) only when a build failed */
+	struct buf nix_version;      /* lock with a nix target */
+	int worst;                   /* the highest verdict */
+	bool built;                  /* release_build has judged them */
+};
+#define RELEASE_INIT { .logs = BUF_INIT, .nix_version = BUF_INIT }
+
+/*
+ * Open o->dir's project and select the targets. In RELEASE_VERIFY mode
+ * the pins manifest recorded must match flake.lock (r->pins reports
+ * each, XPIN_CHECK_FAILED otherwise), no names means the manifest's
+ * targets, and each target must be in it.
+ */
+int release_open(struct release *r, const json_t *manifest,
+		 const struct release_opts *o, struct xerr *err);
+
+/* Build, compare and judge every selected target (the verdicts, and
+ * r->worst, which is also returned). -1 with err when the release as a
+ * whole cannot go on: no log folder, or (lock) no Nix version to record
+ * although every target built. */
+int release_build(struct release *r, const struct release_opts *o,
+		  struct xerr *err);
+
+/* A lock's new manifest; targets not built this time are carried over
+ * from old (the previous manifest, may be NULL). */
+json_t *release_manifest(const struct release *r, const json_t *old,
+			 struct xerr *err);
+
+/* The per-target report of --json, {name: {...}}, empty before
+ * release_build (lock: reproducible,
+ * differs, warnings; verify: ok, differs, warnings or error). */
+json_t *release_report(const struct release *r, enum release_mode mode);
+
+void release_release(struct release *r);
+
+/*
+ * A signed manifest: parse sigtext (xpin.lock.minisig) into sig, check it
+ * over text (xpin.lock) with pub, then parse that same text, so what is
+ * read is what was signed. Errors of the signature have XPIN_SIGNATURE.
+ */
+json_t *release_signed_manifest(struct sign_sig *sig, const char *text,
+				size_t len, const char *sigtext, size_t siglen,
+				const struct sign_pub *pub, struct xerr *err);
+
+#endif
