@@ -1,6 +1,8 @@
 /* cli: option parsing, usage, error printing, colour. */
 #include "cli.h"
 
+#include "jtext.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,4 +303,17 @@ const char *cli_c(const struct gopts *g, const char *what)
 	if (!strcmp(what, "yellow"))
 		return "\033[33m";
 	return "\033[0m";
+}
+
+int cli_print_json(const json_t *v)
+{
+	struct buf b = BUF_INIT;
+	int ret = jtext_dump_file(&b, v);
+
+	if (ret == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	else
+		fprintf(stderr, "xpin: out of memory\n");
+	buf_release(&b);
+	return ret;
 }

@@ -80,6 +80,11 @@ void cli_progress(void *ctx, const char *target, const char *what);
 /* Parse -j N (1 to 64). */
 int cli_jobs(unsigned *out, const char *val, struct xerr *err);
 
+/* v in its canonical text (jtext_dump_file) on standard output; -1
+ * (said on stderr) when out of memory. */
+struct json_t;
+int cli_print_json(const struct json_t *v);
+
 /* ANSI colour around s when enabled: "bold", "red", "green", "yellow". */
 const char *cli_c(const struct gopts *g, const char *what);
 

@@ -161,114 +161,148 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	return rc;
 }
 
-int cmd_audit(int argc, char **argv, struct gopts *g)
+static int parse_args(struct audit_opts *ao, const char **tags,
+		      char **revs, size_t *nrevs, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
 {
-	struct xerr err = XERR_INIT;
 	struct opt_parser op;
-	struct audit_opts ao = { .jobs = 1, .g = g };
-	struct gitrepo *repo = NULL;
-	const char *tags = NULL, *val;
-	char **revs, **tagged = NULL;
-	size_t nrevs = 0, ntagged = 0, i;
-	json_t *all = json_array();
-	int o, rc = XPIN_OK;
+	const char *val;
+	int o;
 
-	revs = calloc((size_t)argc, sizeof(*revs));
-	if (!revs)
-		return XPIN_USAGE;
 	opt_init(&op, argc, argv, &cmd_audit_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
 		switch (o) {
 		case O_PUB:
-			ao.pubfile = val;
+			ao->pubfile = val;
 			break;
 		case O_KEY:
-			ao.b64 = val;
+			ao->b64 = val;
 			break;
 		case O_TAGS:
-			tags = val;
+			*tags = val;
 			break;
 		case O_NOBUILD:
-			ao.nobuild = true;
+			ao->nobuild = true;
 			break;
 		case O_TRUST:
-			ao.trust_tree = true;
+			ao->trust_tree = true;
 			break;
 		case O_JOBS:
-			if (cli_jobs(&ao.jobs, val, &err) < 0)
-				goto fail;
+			if (cli_jobs(&ao->jobs, val, err) < 0)
+				return -1;
 			break;
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_audit_help);
-			goto out;
+			return OPT_HELP;
 		case OPT_ARG:
-			revs[nrevs++] = (char *)val;
+			revs[(*nrevs)++] = (char *)val;
 			break;
 		default:
-			goto fail;
+			return -1;
 		}
 	}
-	if (!nrevs && !tags) {
-		xerr_set(&err, XPIN_USAGE, "name a release to audit, or --tags GLOB (see 'xpin audit --help')");
-		goto fail;
+	if (!*nrevs && !*tags)
+		return xerr_set(err, XPIN_USAGE, "name a release to audit, or --tags GLOB (see 'xpin audit --help')");
+	return 0;
+}
+
+/* One line for each release as it is done. */
+static void print_release(const struct gopts *g, const char *rev, int r,
+			  const json_t *rep)
+{
+	if (g->json || g->quiet)
+		return;
+	if (r == XPIN_OK)
+		printf("%s%s%s %s: signature, pins and %lld targets hold\n",
+		       cli_c(g, "green"), "ok", cli_c(g, "reset"), rev,
+		       (long long)json_integer_value(json_object_get(rep, "targets_checked")));
+	else
+		printf("%sFAIL%s %s (exit %d): %s\n", cli_c(g, "red"),
+		       cli_c(g, "reset"), rev, r,
+		       json_string_value(json_object_get(rep, "error")));
+}
+
+/* Several releases: a table at the end. */
+static void print_table(const struct gopts *g, const json_t *all)
+{
+	const json_t *rep;
+	size_t i;
+
+	if (g->json || g->quiet || json_array_size(all) < 2)
+		return;
+	printf("\n%-20s %-12s %s\n", "release", "commit", "result");
+	json_array_foreach(all, i, rep) {
+		const char *c = json_string_value(json_object_get(rep, "commit"));
+		int r = (int)json_integer_value(json_object_get(rep, "exit"));
+		printf("%-20s %-12.12s %s\n",
+		       json_string_value(json_object_get(rep, "rev")),
+		       c ? c : "-", r == 0 ? "ok" : r == 1 ? "check failed"
+		       : r == 3 ? "signature" : r == 4 ? "build failed" : "bad input");
 	}
-	repo = gitrepo_open(".", &err);
+}
+
+/* Every release named, then every tag matching tags: the worst exit
+ * code, or -1 with err when the repository or its tags cannot be read. */
+static int audit_all(json_t *all, char *const *revs, size_t nrevs,
+		     const char *tags, struct audit_opts *ao, struct xerr *err)
+{
+	struct gitrepo *repo = gitrepo_open(".", err);
+	char **tagged = NULL;
+	size_t ntagged = 0, i;
+	int rc = -1;
+
 	if (!repo)
-		goto fail;
-	if (tags) {
-		if (gitrepo_tags(&tagged, &ntagged, repo, tags, &err) < 0)
-			goto fail;
-		if (!ntagged) {
-			xerr_set(&err, XPIN_USAGE, "no tag matches '%s'", tags);
-			goto fail;
-		}
+		goto out;
+	if (tags && gitrepo_tags(&tagged, &ntagged, repo, tags, err) < 0)
+		goto out;
+	if (tags && !ntagged) {
+		xerr_set(err, XPIN_USAGE, "no tag matches '%s'", tags);
+		goto out;
 	}
+	rc = XPIN_OK;
 	for (i = 0; i < nrevs + ntagged; i++) {
 		const char *rev = i < nrevs ? revs[i] : tagged[i - nrevs];
 		json_t *rep = json_object();
-		int r;
+		int r = audit_one(rep, repo, rev, ao);
 
-		r = audit_one(rep, repo, rev, &ao);
 		if (r > rc)
 			rc = r;
-		if (!g->json && !g->quiet) {
-			if (r == XPIN_OK)
-				printf("%s%s%s %s: signature, pins and %lld targets hold\n",
-				       cli_c(g, "green"), "ok", cli_c(g, "reset"), rev,
-				       (long long)json_integer_value(json_object_get(rep, "targets_checked")));
-			else
-				printf("%sFAIL%s %s (exit %d): %s\n", cli_c(g, "red"),
-				       cli_c(g, "reset"), rev, r,
-				       json_string_value(json_object_get(rep, "error")));
-		}
+		print_release(ao->g, rev, r, rep);
 		json_array_append_new(all, rep);
 	}
-	if (!g->json && !g->quiet && json_array_size(all) > 1) {
-		json_t *rep;
-		printf("\n%-20s %-12s %s\n", "release", "commit", "result");
-		json_array_foreach(all, i, rep) {
-			const char *c = json_string_value(json_object_get(rep, "commit"));
-			int r = (int)json_integer_value(json_object_get(rep, "exit"));
-			printf("%-20s %-12.12s %s\n",
-			       json_string_value(json_object_get(rep, "rev")),
-			       c ? c : "-", r == 0 ? "ok" : r == 1 ? "check failed"
-			       : r == 3 ? "signature" : r == 4 ? "build failed" : "bad input");
-		}
-	}
-	if (g->json) {
-		struct buf b = BUF_INIT;
-		json_t *doc = json_pack("{s:O, s:i}", "releases", all, "exit", rc);
-		jtext_dump_file(&b, doc);
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
-		json_decref(doc);
-	}
-	goto out;
-fail:
-	rc = cli_error(g, &err);
 out:
 	gitrepo_strings_free(tagged);
 	gitrepo_free(repo);
+	return rc;
+}
+
+int cmd_audit(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct audit_opts ao = { .jobs = 1, .g = g };
+	const char *tags = NULL;
+	char **revs = calloc((size_t)argc + 1, sizeof(*revs));
+	size_t nrevs = 0;
+	json_t *all = json_array();
+	int rc;
+
+	rc = revs && all ? parse_args(&ao, &tags, revs, &nrevs, argc, argv, g, &err)
+			 : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_audit_help);
+		rc = XPIN_OK;
+	} else if (rc == 0) {
+		rc = audit_all(all, revs, nrevs, tags, &ao, &err);
+	}
+	if (rc < 0) {
+		rc = cli_error(g, &err);
+	} else if (all && json_array_size(all)) {
+		print_table(g, all);
+		if (g->json) {
+			json_t *doc = json_pack("{s:O, s:i}", "releases", all, "exit", rc);
+			cli_print_json(doc);
+			json_decref(doc);
+		}
+	}
 	json_decref(all);
 	free(revs);
 	return rc;

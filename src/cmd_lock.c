@@ -131,12 +131,9 @@ static int record(const struct release *rel, const struct sign_secret *sk,
 
 static void print_json(const struct release *rel)
 {
-	struct buf b = BUF_INIT;
 	json_t *rep = release_report(rel, RELEASE_LOCK);
 
-	jtext_dump_file(&b, rep);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
+	cli_print_json(rep);
 	json_decref(rep);
 }
 

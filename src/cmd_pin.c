@@ -174,15 +174,12 @@ static void report(const struct gopts *g, const struct change *c, size_t n,
 
 	if (g->json) {
 		json_t *arr = json_array(), *doc;
-		struct buf b = BUF_INIT;
 
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, change_json(&c[i]));
 		doc = json_pack("{s:o, s:b, s:b}", "inputs", arr, "dryRun", dry,
 				"written", written);
-		jtext_dump_file(&b, doc);
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
+		cli_print_json(doc);
 		json_decref(doc);
 		return;
 	}
@@ -262,132 +259,167 @@ static int get_facts(struct change *c, struct flakelock_update *u,
 	return 0;
 }
 
-int cmd_pin(int argc, char **argv, struct gopts *g)
+struct pin_args {
+	const char *lock;
+	struct flakelock_update fields;  /* given on the command line */
+	struct clipin_mirrors mirrors;
+	struct clipin_rules rules;
+	bool dry;
+	char **pairs;                    /* INPUT=REF, in argv */
+	size_t npairs;
+};
+
+static int parse_opt(struct pin_args *a, int o, const char *val,
+		     struct xerr *err)
 {
-	struct xerr err = XERR_INIT;
+	bool export_ignore = true;
+
+	switch (o) {
+	case O_LOCK:
+		a->lock = val;
+		return 0;
+	case O_NAR:
+		a->fields.nar_hash = val;
+		return 0;
+	case O_LASTMOD:
+		return parse_count(&a->fields.last_modified, val,
+				   "--last-modified", err);
+	case O_REVCOUNT:
+		return parse_count(&a->fields.rev_count, val, "--rev-count", err);
+	case O_DRY:
+		a->dry = true;
+		return 0;
+	case O_MIRROR:
+		return clipin_mirrors_arg(&a->mirrors, val, err);
+	case O_EXPORT:
+		if (clipin_parse_export_ignore(&export_ignore, val, err) < 0)
+			return -1;
+		a->rules.export_ignore = export_ignore;
+		return 0;
+	case O_RULES:
+		return clipin_rules_arg(&a->rules, val, err);
+	case OPT_ARG:
+		a->pairs[a->npairs++] = (char *)val;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_args(struct pin_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
+{
 	struct opt_parser op;
-	struct flakelock_update fields = FLAKELOCK_UPDATE_INIT;
-	struct clipin_mirrors mirrors = CLIPIN_MIRRORS_INIT;
+	const char *val;
+	int o;
+
+	opt_init(&op, argc, argv, &cmd_pin_help, g);
+	while ((o = opt_next(&op, &val, err)) != OPT_END)
+		if (o == OPT_HELP || parse_opt(a, o, val, err) < 0)
+			return o == OPT_HELP ? OPT_HELP : -1;
+	if (a->npairs == 0)
+		return xerr_set(err, XPIN_USAGE,
+				"name an input to pin, as INPUT=REF (see 'xpin pin --help')");
+	if (a->npairs > 1 && (a->fields.nar_hash || a->fields.last_modified >= 0 ||
+			      a->fields.rev_count >= 0))
+		return xerr_set(err, XPIN_USAGE,
+				"--nar-hash, --last-modified and --rev-count apply to one input; pin one at a time");
+	return 0;
+}
+
+/* Pin every INPUT=REF in lk; changes[] gets one entry per input tried. */
+static int pin_all(struct change *changes, size_t *nchanges,
+		   struct flakelock *lk, struct pin_args *a,
+		   const struct gopts *g, struct xerr *err)
+{
+	size_t i;
+
+	for (i = 0; i < a->npairs; i++) {
+		struct flakelock_update u;
+		struct change *c = &changes[*nchanges];
+		char *eq = strchr(a->pairs[i], '=');
+
+		if (!eq || eq == a->pairs[i] || !eq[1])
+			return xerr_set(err, XPIN_USAGE,
+					"'%s' is not INPUT=REF (for example nixpkgs=<40 hex digits> or nixpkgs=nixos-unstable)",
+					a->pairs[i]);
+		*eq = '\0';
+		c->ref = eq + 1;
+		if (flakelock_pinnable(&c->old, lk, a->pairs[i], err) < 0)
+			return -1;
+		(*nchanges)++;
+		if (get_facts(c, &u, lk, &a->fields, &a->mirrors, &a->rules,
+			      eq + 1, g, err) < 0 ||
+		    flakelock_set(lk, a->pairs[i], &u, err) < 0 ||
+		    flakelock_find(&c->new, lk, a->pairs[i], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Open the lock, pin, write it when it changed, report. */
+static int pin(struct pin_args *a, const struct gopts *g, struct xerr *err)
+{
 	struct flakelock *lk = NULL;
 	struct change *changes = NULL;
 	struct buf out = BUF_INIT, orig = BUF_INIT;
-	const char *lock = "flake.lock", *val;
-	char **pairs = NULL;
-	size_t npairs = 0, nchanges = 0, i;
-	struct clipin_rules rules = CLIPIN_RULES_INIT;
-	bool dry = false, written = false, export_ignore = true;
-	int o, rc = XPIN_OK;
+	size_t nchanges = 0, i;
+	bool written = false;
+	int ret = -1;
 
-	pairs = calloc((size_t)argc, sizeof(*pairs));
-	if (!pairs)
-		return XPIN_USAGE;
-	opt_init(&op, argc, argv, &cmd_pin_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
-		switch (o) {
-		case O_LOCK:
-			lock = val;
-			break;
-		case O_NAR:
-			fields.nar_hash = val;
-			break;
-		case O_LASTMOD:
-			if (parse_count(&fields.last_modified, val,
-					"--last-modified", &err) < 0)
-				goto fail;
-			break;
-		case O_REVCOUNT:
-			if (parse_count(&fields.rev_count, val, "--rev-count",
-					&err) < 0)
-				goto fail;
-			break;
-		case O_DRY:
-			dry = true;
-			break;
-		case O_MIRROR:
-			if (clipin_mirrors_arg(&mirrors, val, &err) < 0)
-				goto fail;
-			break;
-		case O_EXPORT:
-			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
-				goto fail;
-			rules.export_ignore = export_ignore;
-			break;
-		case O_RULES:
-			if (clipin_rules_arg(&rules, val, &err) < 0)
-				goto fail;
-			break;
-		case OPT_HELP:
-			opt_usage(stdout, &cmd_pin_help);
+	if (clipin_mirrors_load(&a->mirrors, err) < 0)
+		goto out;
+	lk = flakelock_open(a->lock, err);
+	if (!lk || clipin_mirrors_check(&a->mirrors, lk, err) < 0)
+		goto out;
+	changes = calloc(a->npairs, sizeof(*changes));
+	if (!changes) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	if (flakelock_serialize(&orig, lk, err) < 0 ||
+	    pin_all(changes, &nchanges, lk, a, g, err) < 0 ||
+	    flakelock_serialize(&out, lk, err) < 0)
+		goto out;
+	if (!a->dry && (out.len != orig.len || memcmp(out.data, orig.data, out.len))) {
+		if (util_write_atomic(a->lock, out.data, out.len, 0644, err) < 0)
 			goto out;
-		case OPT_ARG:
-			pairs[npairs++] = (char *)val;
-			break;
-		default:
-			goto fail;
-		}
-	}
-	if (npairs == 0) {
-		xerr_set(&err, XPIN_USAGE,
-			 "name an input to pin, as INPUT=REF (see 'xpin pin --help')");
-		goto fail;
-	}
-	if (npairs > 1 && (fields.nar_hash || fields.last_modified >= 0 ||
-			   fields.rev_count >= 0)) {
-		xerr_set(&err, XPIN_USAGE,
-			 "--nar-hash, --last-modified and --rev-count apply to one input; pin one at a time");
-		goto fail;
-	}
-	if (clipin_mirrors_load(&mirrors, &err) < 0)
-		goto fail;
-	lk = flakelock_open(lock, &err);
-	if (!lk || clipin_mirrors_check(&mirrors, lk, &err) < 0)
-		goto fail;
-	changes = calloc(npairs, sizeof(*changes));
-	if (!changes || flakelock_serialize(&orig, lk, &err) < 0)
-		goto fail;
-	for (i = 0; i < npairs; i++) {
-		struct flakelock_update u;
-		struct change *c = &changes[nchanges];
-		char *eq = strchr(pairs[i], '=');
-
-		if (!eq || eq == pairs[i] || !eq[1]) {
-			xerr_set(&err, XPIN_USAGE,
-				 "'%s' is not INPUT=REF (for example nixpkgs=<40 hex digits> or nixpkgs=nixos-unstable)",
-				 pairs[i]);
-			goto fail;
-		}
-		*eq = '\0';
-		c->ref = eq + 1;
-		if (flakelock_pinnable(&c->old, lk, pairs[i], &err) < 0)
-			goto fail;
-		nchanges++;
-		if (get_facts(c, &u, lk, &fields, &mirrors, &rules,
-			      eq + 1, g, &err) < 0 ||
-		    flakelock_set(lk, pairs[i], &u, &err) < 0 ||
-		    flakelock_find(&c->new, lk, pairs[i], &err) < 0)
-			goto fail;
-	}
-	if (flakelock_serialize(&out, lk, &err) < 0)
-		goto fail;
-	if (!dry && (out.len != orig.len || memcmp(out.data, orig.data, out.len))) {
-		if (util_write_atomic(lock, out.data, out.len, 0644, &err) < 0)
-			goto fail;
 		written = true;
 	}
-	report(g, changes, nchanges, dry, written);
-	goto out;
-fail:
-	rc = cli_error(g, &err);
+	report(g, changes, nchanges, a->dry, written);
+	ret = XPIN_OK;
 out:
 	for (i = 0; i < nchanges; i++) {
 		flakelock_pin_release(&changes[i].old);
 		flakelock_pin_release(&changes[i].new);
 	}
 	free(changes);
-	free(pairs);
 	buf_release(&out);
 	buf_release(&orig);
 	flakelock_free(lk);
-	clipin_mirrors_release(&mirrors);
+	return ret;
+}
+
+int cmd_pin(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct pin_args a = { .lock = "flake.lock",
+			      .fields = FLAKELOCK_UPDATE_INIT,
+			      .mirrors = CLIPIN_MIRRORS_INIT,
+			      .rules = CLIPIN_RULES_INIT };
+	int rc;
+
+	a.pairs = calloc((size_t)argc + 1, sizeof(*a.pairs));
+	rc = a.pairs ? parse_args(&a, argc, argv, g, &err)
+		     : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_pin_help);
+		rc = XPIN_OK;
+	} else if (rc == 0) {
+		rc = pin(&a, g, &err);
+	}
+	if (rc < 0)
+		rc = cli_error(g, &err);
+	free(a.pairs);
+	clipin_mirrors_release(&a.mirrors);
 	return rc;
 }

@@ -105,14 +105,10 @@ out:
 
 static void print_json(json_t *rep, const struct release *rel, int rc)
 {
-	struct buf b = BUF_INIT;
-
 	json_object_set_new(rep, "targets", release_report(rel, RELEASE_VERIFY));
 	json_object_set_new(rep, "ok", json_boolean(rc == XPIN_OK));
 	json_object_set_new(rep, "exit", json_integer(rc));
-	jtext_dump_file(&b, rep);
-	fwrite(b.data, 1, b.len, stdout);
-	buf_release(&b);
+	cli_print_json(rep);
 }
 
 /* Signature, pins, rebuild: the exit code, or -1 with err. */
