@@ -90,116 +90,120 @@ static void print_human(const struct gopts *g, const char *path,
 	}
 }
 
+struct elf_args {
+	struct elf_target target;
+	struct elf_policy policy;
+	bool strict;
+	const char **files;
+	size_t nfiles;
+};
+
+static int parse_args(struct elf_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
+{
+	struct opt_parser op;
+	const char *val;
+	int o;
+
+	opt_init(&op, argc, argv, &cmd_elf_help, g);
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
+		switch (o) {
+		case O_TARGET:
+			if (elf_target_parse(&a->target, val, err) < 0)
+				return -1;
+			a->policy.target = &a->target;
+			break;
+		case O_GLIBC_MAX:
+			if (!elf_glibc_version_valid(val))
+				return xerr_set(err, XPIN_USAGE,
+						"--glibc-max wants a glibc version like 2.17, not '%s'",
+						val);
+			a->policy.glibc_max = val;
+			break;
+		case O_STRICT:
+			a->strict = true;
+			break;
+		case OPT_HELP:
+			return OPT_HELP;
+		case OPT_ARG:
+			a->files[a->nfiles++] = val;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (a->nfiles == 0)
+		return xerr_set(err, XPIN_USAGE, "no file given (see 'xpin elf --help')");
+	return 0;
+}
+
+/* One file: printed, or added to out (--json). Its warnings are counted
+ * in *nwarn; -1 when it could not be read (said on stderr). */
+static int check_one(json_t **out, size_t *nwarn, const char *file, size_t i,
+		     const struct elf_args *a, const struct gopts *g)
+{
+	struct elf_facts f = ELF_FACTS_INIT;
+	struct elf_warnings w = ELF_WARNINGS_INIT;
+	struct xerr e = XERR_INIT;
+	json_t *obj = NULL;
+	int ret = 0;
+
+	if (elf_read_file(&f, file, &e) < 0 ||
+	    elf_check(&w, &f, &a->policy, &e) < 0 ||
+	    (g->json && !(obj = elf_json(file, &f, &w)))) {
+		if (!e.msg[0])
+			xerr_set(&e, XPIN_USAGE, "out of memory");
+		cli_error(g, &e);
+		ret = -1;
+	} else if (g->json && a->nfiles > 1) {
+		json_array_append_new(*out, obj);
+	} else if (g->json) {
+		*out = obj;
+	} else if (!g->quiet) {
+		if (i > 0)
+			putchar('\n');
+		print_human(g, file, &f, &w);
+	}
+	*nwarn += w.n;
+	elf_warnings_release(&w);
+	elf_facts_release(&f);
+	return ret;
+}
+
 int cmd_elf(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
-	struct opt_parser op;
-	struct elf_target target;
-	struct elf_policy policy = ELF_POLICY_INIT;
-	const char *val, **files = NULL;
-	json_t *arr = NULL;
-	size_t nfiles = 0, i, nwarn = 0;
-	bool strict = false, failed = false;
-	int o, rc = XPIN_OK;
+	struct elf_args a = { .policy = ELF_POLICY_INIT };
+	json_t *doc = NULL;
+	size_t i, nwarn = 0;
+	bool failed = false;
+	int rc;
 
-	files = calloc((size_t)argc, sizeof(*files));
-	if (!files) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		return cli_error(g, &err);
-	}
-	opt_init(&op, argc, argv, &cmd_elf_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
-		switch (o) {
-		case O_TARGET:
-			if (elf_target_parse(&target, val, &err) < 0) {
-				rc = cli_error(g, &err);
-				goto out;
-			}
-			policy.target = &target;
-			break;
-		case O_GLIBC_MAX:
-			if (!elf_glibc_version_valid(val)) {
-				xerr_set(&err, XPIN_USAGE,
-					 "--glibc-max wants a glibc version like 2.17, not '%s'",
-					 val);
-				rc = cli_error(g, &err);
-				goto out;
-			}
-			policy.glibc_max = val;
-			break;
-		case O_STRICT:
-			strict = true;
-			break;
-		case OPT_HELP:
-			opt_usage(stdout, &cmd_elf_help);
-			goto out;
-		case OPT_ARG:
-			files[nfiles++] = val;
-			break;
-		default:
-			rc = cli_error(g, &err);
-			goto out;
-		}
-	}
-	if (nfiles == 0) {
-		xerr_set(&err, XPIN_USAGE, "no file given (see 'xpin elf --help')");
-		rc = cli_error(g, &err);
+	a.files = calloc((size_t)argc + 1, sizeof(*a.files));
+	rc = a.files ? parse_args(&a, argc, argv, g, &err)
+		     : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == 0 && g->json && a.nfiles > 1 && !(doc = json_array()))
+		rc = xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP)
+		opt_usage(stdout, &cmd_elf_help);
+	if (rc != 0)
 		goto out;
-	}
-	if (g->json && nfiles > 1 && !(arr = json_array())) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		rc = cli_error(g, &err);
-		goto out;
-	}
-	for (i = 0; i < nfiles; i++) {
-		struct elf_facts f = ELF_FACTS_INIT;
-		struct elf_warnings w = ELF_WARNINGS_INIT;
-		struct xerr e = XERR_INIT;
-		json_t *obj = NULL;
-
-		if (elf_read_file(&f, files[i], &e) < 0 ||
-		    elf_check(&w, &f, &policy, &e) < 0 ||
-		    (g->json && !(obj = elf_json(files[i], &f, &w)))) {
-			if (!e.msg[0])
-				xerr_set(&e, XPIN_USAGE, "out of memory");
-			cli_error(g, &e);
-			failed = true;
-		} else if (g->json && arr) {
-			json_array_append_new(arr, obj);
-			obj = NULL;
-		} else if (g->json) {
-			arr = obj;
-			obj = NULL;
-		} else if (!g->quiet) {
-			if (i > 0)
-				putchar('\n');
-			print_human(g, files[i], &f, &w);
-		}
-		nwarn += w.n;
-		json_decref(obj);
-		elf_warnings_release(&w);
-		elf_facts_release(&f);
-	}
-	if (g->json && arr) {
-		struct buf b = BUF_INIT;
-
-		if (jtext_dump_file(&b, arr) < 0) {
-			xerr_set(&err, XPIN_USAGE, "out of memory");
-			rc = cli_error(g, &err);
-			buf_release(&b);
-			goto out;
-		}
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
-	}
+	for (i = 0; i < a.nfiles; i++)
+		failed |= check_one(&doc, &nwarn, a.files[i], i, &a, g) < 0;
+	if (doc && cli_print_json(doc) < 0)
+		rc = XPIN_USAGE;
 	/* Could not read a file beats a warning: "could not check" is not
 	 * "checked and failed". */
 	if (failed)
 		rc = XPIN_USAGE;
-	else if (strict && nwarn)
+	else if (a.strict && nwarn && rc == 0)
 		rc = XPIN_CHECK_FAILED;
 out:
-	json_decref(arr);
-	free(files);
+	if (rc == OPT_HELP)
+		rc = XPIN_OK;
+	else if (rc < 0)
+		rc = cli_error(g, &err);
+	json_decref(doc);
+	free(a.files);
 	return rc;
 }
