@@ -123,115 +123,129 @@ static struct sign_password *new_password(const char *file, struct xerr *err)
 	return pw;
 }
 
-int cmd_keygen(int argc, char **argv, struct gopts *g)
+struct keygen_args {
+	const char *pubpath, *secpath, *pwfile;
+	bool unencrypted, force;
+};
+
+static int parse_args(struct keygen_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
 {
-	struct xerr err = XERR_INIT;
 	struct opt_parser p;
-	struct buf secdef = BUF_INIT;
-	struct sign_secret *sk = NULL;
-	struct sign_password *pw = NULL;
-	struct sign_pub pub;
-	const char *pubpath = "xpin.pub", *secpath = NULL, *pwfile = NULL;
 	const char *val;
-	bool unencrypted = false, force = false;
-	char id[17], b64[57];
-	int o, ret = XPIN_USAGE;
+	int o;
 
 	opt_init(&p, argc, argv, &cmd_keygen_help, g);
-	while ((o = opt_next(&p, &val, &err)) != OPT_END) {
+	while ((o = opt_next(&p, &val, err)) != OPT_END) {
 		switch (o) {
 		case O_PUB:
-			pubpath = val;
+			a->pubpath = val;
 			break;
 		case O_SEC:
-			secpath = val;
+			a->secpath = val;
 			break;
 		case O_UNENC:
-			unencrypted = true;
+			a->unencrypted = true;
 			break;
 		case O_FORCE:
-			force = true;
+			a->force = true;
 			break;
 		case O_PWFILE:
-			pwfile = val;
+			a->pwfile = val;
 			break;
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_keygen_help);
-			return 0;
+			return OPT_HELP;
 		case OPT_ARG:
-			xerr_set(&err, XPIN_USAGE,
-				 "unexpected argument '%s' (see 'xpin keygen --help')",
-				 val);
-			return cli_error(g, &err);
+			return xerr_set(err, XPIN_USAGE,
+					"unexpected argument '%s' (see 'xpin keygen --help')",
+					val);
 		default:
-			return cli_error(g, &err);
+			return -1;
 		}
 	}
-	if (sign_init() < 0) {
-		xerr_set(&err, XPIN_USAGE, "cannot initialise libsodium");
-		return cli_error(g, &err);
-	}
-	if (!secpath) {
-		if (default_secret(&secdef, &err) < 0)
-			goto fail;
-		secpath = secdef.data;
-	}
-	if (!strcmp(secpath, pubpath)) {
-		xerr_set(&err, XPIN_USAGE,
+	return 0;
+}
+
+/* Make and save the key pair; pub gets its public half. */
+static int make_keys(struct sign_pub *pub, const struct keygen_args *a,
+		     bool default_path, struct xerr *err)
+{
+	struct sign_secret *sk = NULL;
+	struct sign_password *pw = NULL;
+	int ret = -1;
+
+	if (!strcmp(a->secpath, a->pubpath)) {
+		xerr_set(err, XPIN_USAGE,
 			 "the public and the secret key cannot both be '%s'",
-			 pubpath);
-		goto fail;
+			 a->pubpath);
+		goto out;
 	}
 	/* Before asking for a password that would be wasted. */
-	if (!force && (refuse_existing(secpath, &err) < 0 ||
-		       refuse_existing(pubpath, &err) < 0))
-		goto fail;
-	if (!unencrypted && !(pw = new_password(pwfile, &err)))
-		goto fail;
-	if (!(sk = sign_secret_generate(&err)) ||
-	    sign_secret_pub(&pub, sk, &err) < 0)
-		goto fail;
-	if (secdef.data && make_parents(secpath, &err) < 0)
-		goto fail;
-	if (sign_keypair_save(pubpath, secpath, sk, pw, NULL,
-			      force ? SIGN_FORCE : 0, &err) < 0)
-		goto fail;
+	if (!a->force && (refuse_existing(a->secpath, err) < 0 ||
+			  refuse_existing(a->pubpath, err) < 0))
+		goto out;
+	if (!a->unencrypted && !(pw = new_password(a->pwfile, err)))
+		goto out;
+	if (!(sk = sign_secret_generate(err)) ||
+	    sign_secret_pub(pub, sk, err) < 0 ||
+	    (default_path && make_parents(a->secpath, err) < 0) ||
+	    sign_keypair_save(a->pubpath, a->secpath, sk, pw, NULL,
+			      a->force ? SIGN_FORCE : 0, err) < 0)
+		goto out;
+	ret = 0;
+out:
 	sign_password_free(pw);
-	pw = NULL;
 	sign_secret_free(sk);
-	sk = NULL;
+	return ret;
+}
 
-	sign_keyid_hex(id, pub.keyid);
-	sign_pub_base64(b64, &pub);
+static int print_keys(const struct sign_pub *pub, const struct keygen_args *a,
+		      const struct gopts *g)
+{
+	char id[17], b64[57];
+	json_t *j;
+	int ret;
+
+	sign_keyid_hex(id, pub->keyid);
+	sign_pub_base64(b64, pub);
 	if (g->json) {
-		struct buf out = BUF_INIT;
-		json_t *j = json_pack("{s:s, s:b, s:s, s:s, s:s}", "keyid", id,
-				      "encrypted", !unencrypted, "public_key", b64,
-				      "public_key_file", pubpath,
-				      "secret_key_file", secpath);
-
-		if (!j || jtext_dump_file(&out, j) < 0) {
-			json_decref(j);
-			buf_release(&out);
-			xerr_set(&err, XPIN_USAGE, "out of memory");
-			goto fail;
-		}
-		fwrite(out.data, 1, out.len, stdout);
+		j = json_pack("{s:s, s:b, s:s, s:s, s:s}", "keyid", id,
+			      "encrypted", !a->unencrypted, "public_key", b64,
+			      "public_key_file", a->pubpath,
+			      "secret_key_file", a->secpath);
+		ret = j ? cli_print_json(j) : -1;
 		json_decref(j);
-		buf_release(&out);
-	} else if (!g->quiet) {
-		printf("public key file: %s\n", pubpath);
-		printf("secret key file: %s (%s; keep it secret)\n", secpath,
-		       unencrypted ? "not encrypted" : "encrypted");
+		return ret < 0 ? XPIN_USAGE : XPIN_OK;
+	}
+	if (!g->quiet) {
+		printf("public key file: %s\n", a->pubpath);
+		printf("secret key file: %s (%s; keep it secret)\n", a->secpath,
+		       a->unencrypted ? "not encrypted" : "encrypted");
 		printf("key id: %s\n", id);
 		printf("public key: %s\n", b64);
 	}
+	return XPIN_OK;
+}
+
+int cmd_keygen(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct keygen_args a = { .pubpath = "xpin.pub" };
+	struct buf secdef = BUF_INIT;
+	struct sign_pub pub;
+	int rc = parse_args(&a, argc, argv, g, &err);
+
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_keygen_help);
+		return XPIN_OK;
+	}
+	if (rc == 0 && sign_init() < 0)
+		rc = xerr_set(&err, XPIN_USAGE, "cannot initialise libsodium");
+	if (rc == 0 && !a.secpath && (rc = default_secret(&secdef, &err)) == 0)
+		a.secpath = secdef.data;
+	if (rc == 0)
+		rc = make_keys(&pub, &a, secdef.data != NULL, &err);
+	rc = rc < 0 ? cli_error(g, &err) : print_keys(&pub, &a, g);
 	buf_release(&secdef);
-	return 0;
-fail:
-	sign_password_free(pw);
-	sign_secret_free(sk);
-	ret = cli_error(g, &err);
-	buf_release(&secdef);
-	return ret;
+	return rc;
 }
