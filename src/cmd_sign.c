@@ -30,113 +30,152 @@ const struct cmd_help cmd_sign_help = {
 	"sign files, minisign-compatible (FILE.minisig)", opts
 };
 
-int cmd_sign(int argc, char **argv, struct gopts *g)
-{
-	struct xerr err = XERR_INIT;
-	struct opt_parser p;
-	struct sign_secret *sk = NULL;
-	struct sign_pub check;
-	struct sign_opts so = { NULL, NULL, NULL };
-	struct buf sig = BUF_INIT, name = BUF_INIT, tc = BUF_INIT;
-	const char *secpath = NULL, *pubpath = NULL, *pwfile = NULL;
-	const char *trusted = NULL, *val, **files;
-	struct stat st;
-	int o, nfiles = 0, i, ret = XPIN_USAGE;
+struct sign_args {
+	const char *secpath, *pubpath, *pwfile, *trusted, *untrusted;
+	const char **files;
+	size_t nfiles;
+};
 
-	files = calloc((size_t)argc, sizeof(*files));
-	if (!files) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		return cli_error(g, &err);
-	}
+static int parse_args(struct sign_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
+{
+	struct opt_parser p;
+	const char *val;
+	int o;
+
 	opt_init(&p, argc, argv, &cmd_sign_help, g);
-	while ((o = opt_next(&p, &val, &err)) != OPT_END) {
+	while ((o = opt_next(&p, &val, err)) != OPT_END) {
 		switch (o) {
 		case O_SEC:
-			secpath = val;
+			a->secpath = val;
 			break;
 		case O_PUB:
-			pubpath = val;
+			a->pubpath = val;
 			break;
 		case O_TRUSTED:
-			trusted = val;
+			a->trusted = val;
 			break;
 		case O_UNTRUSTED:
-			so.untrusted = val;
+			a->untrusted = val;
 			break;
 		case O_PWFILE:
-			pwfile = val;
+			a->pwfile = val;
 			break;
 		case OPT_ARG:
-			files[nfiles++] = val;
+			a->files[a->nfiles++] = val;
 			break;
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_sign_help);
-			free(files);
-			return 0;
+			return OPT_HELP;
 		default:
-			goto fail;
+			return -1;
 		}
 	}
-	if (!nfiles) {
-		xerr_set(&err, XPIN_USAGE,
-			 "no file to sign (see 'xpin sign --help')");
-		goto fail;
+	if (!a->nfiles)
+		return xerr_set(err, XPIN_USAGE,
+				"no file to sign (see 'xpin sign --help')");
+	return 0;
+}
+
+/* Every file a regular one: checked before a password is asked for. */
+static int check_files(const struct sign_args *a, struct xerr *err)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < a->nfiles; i++) {
+		if (stat(a->files[i], &st) < 0)
+			return xerr_setpos(err, XPIN_USAGE, a->files[i], 0, 0,
+					   "cannot open: %s", strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return xerr_setpos(err, XPIN_USAGE, a->files[i], 0, 0,
+					   "not a regular file");
 	}
-	if (sign_init() < 0) {
-		xerr_set(&err, XPIN_USAGE, "cannot initialise libsodium");
-		goto fail;
-	}
-	/* Fail on a missing file before asking for a password. */
-	for (i = 0; i < nfiles; i++) {
-		if (stat(files[i], &st) < 0) {
-			xerr_setpos(&err, XPIN_USAGE, files[i], 0, 0,
-				    "cannot open: %s", strerror(errno));
-			goto fail;
+	return 0;
+}
+
+/* FILE.minisig for one file. */
+static int sign_one(const struct sign_secret *sk, const char *file,
+		    struct sign_opts *so, const struct sign_args *a,
+		    const struct gopts *g, struct xerr *err)
+{
+	struct buf sig = BUF_INIT, name = BUF_INIT, tc = BUF_INIT;
+	int ret = -1;
+
+	so->trusted = a->trusted;
+	if (!a->trusted) {
+		if (sign_default_trusted(&tc, file, clikeys_now()) < 0) {
+			xerr_set(err, XPIN_USAGE, "out of memory");
+			goto out;
 		}
-		if (!S_ISREG(st.st_mode)) {
-			xerr_setpos(&err, XPIN_USAGE, files[i], 0, 0,
-				    "not a regular file");
-			goto fail;
-		}
+		so->trusted = tc.data;
 	}
-	if (pubpath || lstat("xpin.pub", &st) == 0) {
-		if (sign_pub_load(&check, pubpath ? pubpath : "xpin.pub",
-				  &err) < 0)
-			goto fail;
-		so.check = &check;
+	if (buf_printf(&name, "%s.minisig", file) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
 	}
-	if (!(sk = clikeys_unlocked_secret(secpath, pwfile, &err)))
-		goto fail;
-	for (i = 0; i < nfiles; i++) {
-		sig.len = name.len = tc.len = 0;
-		so.trusted = trusted;
-		if (!trusted) {
-			if (sign_default_trusted(&tc, files[i], clikeys_now()) < 0) {
-				xerr_set(&err, XPIN_USAGE, "out of memory");
-				goto fail;
-			}
-			so.trusted = tc.data;
-		}
-		if (buf_printf(&name, "%s.minisig", files[i]) < 0) {
-			xerr_set(&err, XPIN_USAGE, "out of memory");
-			goto fail;
-		}
-		if (sign_file(&sig, sk, files[i], &so, &err) < 0 ||
-		    util_write_atomic(name.data, sig.data, sig.len, 0644,
-				      &err) < 0)
-			goto fail;
-		if (g->verbose)
-			fprintf(stderr, "xpin: wrote %s\n", name.data);
-	}
+	if (sign_file(&sig, sk, file, so, err) < 0 ||
+	    util_write_atomic(name.data, sig.data, sig.len, 0644, err) < 0)
+		goto out;
+	if (g->verbose)
+		fprintf(stderr, "xpin: wrote %s\n", name.data);
 	ret = 0;
-	goto out;
-fail:
-	ret = cli_error(g, &err);
 out:
-	sign_secret_free(sk);
 	buf_release(&sig);
 	buf_release(&name);
 	buf_release(&tc);
-	free(files);
 	return ret;
+}
+
+static int sign_all(const struct sign_args *a, const struct gopts *g,
+		    struct xerr *err)
+{
+	struct sign_secret *sk = NULL;
+	struct sign_pub check;
+	struct sign_opts so = { NULL, a->untrusted, NULL };
+	struct stat st;
+	size_t i;
+	int ret = -1;
+
+	if (sign_init() < 0) {
+		xerr_set(err, XPIN_USAGE, "cannot initialise libsodium");
+		goto out;
+	}
+	if (check_files(a, err) < 0)
+		goto out;
+	if (a->pubpath || lstat("xpin.pub", &st) == 0) {
+		if (sign_pub_load(&check, a->pubpath ? a->pubpath : "xpin.pub",
+				  err) < 0)
+			goto out;
+		so.check = &check;
+	}
+	if (!(sk = clikeys_unlocked_secret(a->secpath, a->pwfile, err)))
+		goto out;
+	for (i = 0; i < a->nfiles; i++)
+		if (sign_one(sk, a->files[i], &so, a, g, err) < 0)
+			goto out;
+	ret = XPIN_OK;
+out:
+	sign_secret_free(sk);
+	return ret;
+}
+
+int cmd_sign(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct sign_args a = { NULL };
+	int rc;
+
+	a.files = calloc((size_t)argc + 1, sizeof(*a.files));
+	rc = a.files ? parse_args(&a, argc, argv, g, &err)
+		     : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_sign_help);
+		rc = XPIN_OK;
+	} else if (rc == 0) {
+		rc = sign_all(&a, g, &err);
+	}
+	if (rc < 0)
+		rc = cli_error(g, &err);
+	free(a.files);
+	return rc;
 }
