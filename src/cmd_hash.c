@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "clipin.h"
 #include "gitrepo.h"
 #include "hash.h"
 #include "jtext.h"
@@ -55,21 +56,15 @@ static void print_sum_line(const char *hex, const char *name)
 	putchar('\n');
 }
 
-static int print_json(const struct gopts *g, json_t *v)
+/* Print v and drop it: 0, or XPIN_USAGE when out of memory. */
+static int print_json(json_t *v)
 {
-	struct buf out = BUF_INIT;
-	struct xerr err = XERR_INIT;
-	int ret = 0;
+	int ret = v ? cli_print_json(v) : -1;
 
-	if (!v || jtext_dump_file(&out, v) < 0) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		ret = cli_error(g, &err);
-	} else {
-		fwrite(out.data, 1, out.len, stdout);
-	}
-	buf_release(&out);
+	if (!v)
+		fprintf(stderr, "xpin: out of memory\n");
 	json_decref(v);
-	return ret;
+	return ret < 0 ? XPIN_USAGE : 0;
 }
 
 static int hash_files(const struct gopts *g, const char **files, int n)
@@ -106,7 +101,7 @@ static int hash_files(const struct gopts *g, const char **files, int n)
 		else
 			print_sum_line(hex, f);
 	}
-	return arr ? print_json(g, arr) : 0;
+	return arr ? print_json(arr) : 0;
 }
 
 static json_t *hash_object(const unsigned char d[32])
@@ -145,7 +140,7 @@ static int hash_paths(const struct gopts *g, const char **paths, int n,
 			printf("%s\n", s);
 		}
 	}
-	return arr ? print_json(g, arr) : 0;
+	return arr ? print_json(arr) : 0;
 }
 
 static int hash_git(const struct gopts *g, const char *repo, const char *rev,
@@ -181,7 +176,7 @@ static int hash_git(const struct gopts *g, const char *repo, const char *rev,
 		if (!gitrepo_is_shallow(r))
 			json_object_set_new(o, "revCount",
 					    json_integer((json_int_t)count));
-		ret = print_json(g, o);
+		ret = print_json(o);
 	} else {
 		nar_format(s, d, fmt);
 		printf("%s\n", s);
@@ -191,84 +186,88 @@ out:
 	return ret;
 }
 
-int cmd_hash(int argc, char **argv, struct gopts *g)
-{
-	const char *val, *repo = NULL, *rev = NULL, **args = NULL;
-	enum nar_fmt fmt = NAR_SRI;
-	struct xerr err = XERR_INIT;
-	struct opt_parser p;
-	bool nar = false, export_ignore = true, fmt_set = false, ei_set = false;
-	int id, nargs = 0, ret;
+struct hash_args {
+	const char *repo, *rev, **args;
+	int nargs;
+	enum nar_fmt fmt;
+	bool nar, export_ignore, fmt_set, ei_set;
+};
 
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		return cli_error(g, &err);
-	}
+static int parse_args(struct hash_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
+{
+	struct opt_parser p;
+	const char *val;
+	int id;
+
 	opt_init(&p, argc, argv, &cmd_hash_help, g);
-	while ((id = opt_next(&p, &val, &err)) != OPT_END) {
+	while ((id = opt_next(&p, &val, err)) != OPT_END) {
 		switch (id) {
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_hash_help);
-			free(args);
-			return 0;
+			return OPT_HELP;
 		case OPT_ERROR:
-			free(args);
-			return cli_error(g, &err);
+			return -1;
 		case OPT_ARG:
-			args[nargs++] = val;
+			a->args[a->nargs++] = val;
 			break;
 		case O_NAR:
-			nar = true;
+			a->nar = true;
 			break;
 		case O_GIT:
-			repo = val;
+			a->repo = val;
 			break;
 		case O_REV:
-			rev = val;
+			a->rev = val;
 			break;
 		case O_EXPORT_IGNORE:
-			ei_set = true;
-			if (!strcmp(val, "yes")) {
-				export_ignore = true;
-			} else if (!strcmp(val, "no")) {
-				export_ignore = false;
-			} else {
-				xerr_set(&err, XPIN_USAGE,
-					 "--export-ignore must be yes or no, not '%s'", val);
-				free(args);
-				return cli_error(g, &err);
-			}
+			a->ei_set = true;
+			if (clipin_parse_export_ignore(&a->export_ignore, val, err) < 0)
+				return -1;
 			break;
 		case O_SRI:
 		case O_BASE32:
 		case O_BASE16:
-			fmt = id == O_SRI ? NAR_SRI :
-			      id == O_BASE32 ? NAR_BASE32 : NAR_BASE16;
-			fmt_set = true;
+			a->fmt = id == O_SRI ? NAR_SRI :
+				 id == O_BASE32 ? NAR_BASE32 : NAR_BASE16;
+			a->fmt_set = true;
 			break;
 		}
 	}
-	if (!nar && (repo || rev || ei_set || fmt_set))
-		xerr_set(&err, XPIN_USAGE,
-			 "--git, --rev, --export-ignore and the formats go with --nar");
-	else if (!repo && (rev || ei_set))
-		xerr_set(&err, XPIN_USAGE, "--rev and --export-ignore go with --git");
-	else if (repo && nargs)
-		xerr_set(&err, XPIN_USAGE,
-			 "--git hashes a commit's tree; give no PATH with it");
-	else if (nar && !repo && !nargs)
-		xerr_set(&err, XPIN_USAGE, "--nar needs a PATH (or --git REPO)");
-	if (err.code) {
-		free(args);
-		return cli_error(g, &err);
+	if (!a->nar && (a->repo || a->rev || a->ei_set || a->fmt_set))
+		return xerr_set(err, XPIN_USAGE,
+				"--git, --rev, --export-ignore and the formats go with --nar");
+	if (!a->repo && (a->rev || a->ei_set))
+		return xerr_set(err, XPIN_USAGE, "--rev and --export-ignore go with --git");
+	if (a->repo && a->nargs)
+		return xerr_set(err, XPIN_USAGE,
+				"--git hashes a commit's tree; give no PATH with it");
+	if (a->nar && !a->repo && !a->nargs)
+		return xerr_set(err, XPIN_USAGE, "--nar needs a PATH (or --git REPO)");
+	return 0;
+}
+
+int cmd_hash(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct hash_args a = { .fmt = NAR_SRI, .export_ignore = true };
+	int ret;
+
+	a.args = calloc((size_t)argc + 1, sizeof(*a.args));
+	ret = a.args ? parse_args(&a, argc, argv, g, &err)
+		     : xerr_set(&err, XPIN_USAGE, "out of memory");
+	if (ret == OPT_HELP) {
+		opt_usage(stdout, &cmd_hash_help);
+		ret = XPIN_OK;
+	} else if (ret < 0) {
+		ret = cli_error(g, &err);
+	} else if (a.repo) {
+		ret = hash_git(g, a.repo, a.rev ? a.rev : "HEAD",
+			       a.export_ignore, a.fmt);
+	} else if (a.nar) {
+		ret = hash_paths(g, a.args, a.nargs, a.fmt);
+	} else {
+		ret = hash_files(g, a.args, a.nargs);
 	}
-	if (repo)
-		ret = hash_git(g, repo, rev ? rev : "HEAD", export_ignore, fmt);
-	else if (nar)
-		ret = hash_paths(g, args, nargs, fmt);
-	else
-		ret = hash_files(g, args, nargs);
-	free(args);
+	free(a.args);
 	return ret;
 }
