@@ -252,6 +252,17 @@ int clipin_parse_export_ignore(bool *out, const char *s, struct xerr *err)
 	return 0;
 }
 
+int clipin_rules_export_ignore(struct clipin_rules *r, const char *s,
+			       struct xerr *err)
+{
+	bool on = true;
+
+	if (clipin_parse_export_ignore(&on, s, err) < 0)
+		return -1;
+	r->export_ignore = on;
+	return 0;
+}
+
 static bool is_forge(const char *type)
 {
 	return type && (!strcmp(type, "github") || !strcmp(type, "gitlab") ||

@@ -80,7 +80,9 @@ struct clipin_rules {
 };
 #define CLIPIN_RULES_INIT { -1, false, false, { { 0, 0, 0 }, false } }
 
-/* --nix-rules VERSION. */
+/* --export-ignore yes|no; --nix-rules VERSION. */
+int clipin_rules_export_ignore(struct clipin_rules *r, const char *s,
+			       struct xerr *err);
 int clipin_rules_arg(struct clipin_rules *r, const char *version,
 		     struct xerr *err);
 /* The Nix rules in force, asking `nix --version` when none was given; a

@@ -272,8 +272,6 @@ struct pin_args {
 static int parse_opt(struct pin_args *a, int o, const char *val,
 		     struct xerr *err)
 {
-	bool export_ignore = true;
-
 	switch (o) {
 	case O_LOCK:
 		a->lock = val;
@@ -292,10 +290,7 @@ static int parse_opt(struct pin_args *a, int o, const char *val,
 	case O_MIRROR:
 		return clipin_mirrors_arg(&a->mirrors, val, err);
 	case O_EXPORT:
-		if (clipin_parse_export_ignore(&export_ignore, val, err) < 0)
-			return -1;
-		a->rules.export_ignore = export_ignore;
-		return 0;
+		return clipin_rules_export_ignore(&a->rules, val, err);
 	case O_RULES:
 		return clipin_rules_arg(&a->rules, val, err);
 	case OPT_ARG:

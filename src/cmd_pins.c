@@ -317,91 +317,120 @@ out:
 	return rc;
 }
 
-int cmd_pins(int argc, char **argv, struct gopts *g)
+struct pins_args {
+	const char *lock;
+	struct clipin_mirrors mirrors;
+	struct clipin_rules rules;
+	bool check;
+};
+
+static int parse_opt(struct pins_args *a, int o, const char *val,
+		     struct xerr *err)
 {
-	struct xerr err = XERR_INIT;
+	switch (o) {
+	case O_LOCK:
+		a->lock = val;
+		return 0;
+	case O_CHECK:
+		a->check = true;
+		return 0;
+	case O_MIRROR:
+		return clipin_mirrors_arg(&a->mirrors, val, err);
+	case O_EXPORT:
+		return clipin_rules_export_ignore(&a->rules, val, err);
+	case O_RULES:
+		return clipin_rules_arg(&a->rules, val, err);
+	case OPT_ARG:
+		return xerr_set(err, XPIN_USAGE,
+				"unexpected argument '%s' (see 'xpin pins --help')",
+				val);
+	}
+	return -1;
+}
+
+static int parse_args(struct pins_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
+{
 	struct opt_parser op;
-	struct flakelock *lk = NULL;
-	struct flakelock_pin *pins = NULL;
-	struct clipin_mirrors mirrors = CLIPIN_MIRRORS_INIT;
-	const char *lock = "flake.lock", *val;
-	size_t n = 0, i;
-	struct clipin_rules rules = CLIPIN_RULES_INIT;
-	bool do_check = false, check_opts = false, export_ignore = true;
-	int o, rc = XPIN_OK;
+	const char *val;
+	bool check_opts = false;
+	int o;
 
 	opt_init(&op, argc, argv, &cmd_pins_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
-		switch (o) {
-		case O_LOCK:
-			lock = val;
-			break;
-		case O_CHECK:
-			do_check = true;
-			break;
-		case O_MIRROR:
-			check_opts = true;
-			if (clipin_mirrors_arg(&mirrors, val, &err) < 0)
-				goto fail;
-			break;
-		case O_EXPORT:
-			check_opts = true;
-			if (clipin_parse_export_ignore(&export_ignore, val, &err) < 0)
-				goto fail;
-			rules.export_ignore = export_ignore;
-			break;
-		case O_RULES:
-			check_opts = true;
-			if (clipin_rules_arg(&rules, val, &err) < 0)
-				goto fail;
-			break;
-		case OPT_HELP:
-			opt_usage(stdout, &cmd_pins_help);
-			goto out;
-		case OPT_ARG:
-			xerr_set(&err, XPIN_USAGE,
-				 "unexpected argument '%s' (see 'xpin pins --help')",
-				 val);
-			goto fail;
-		default:
-			goto fail;
-		}
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
+		if (o == OPT_HELP)
+			return OPT_HELP;
+		if (parse_opt(a, o, val, err) < 0)
+			return -1;
+		check_opts |= o == O_MIRROR || o == O_EXPORT || o == O_RULES;
 	}
-	if (check_opts && !do_check) {
-		xerr_set(&err, XPIN_USAGE,
-			 "--mirror, --nix-rules and --export-ignore go with --check");
-		goto fail;
-	}
-	if (do_check && clipin_mirrors_load(&mirrors, &err) < 0)
-		goto fail;
-	lk = flakelock_open(lock, &err);
-	if (!lk || flakelock_pins(&pins, &n, lk, &err) < 0 ||
-	    clipin_mirrors_check(&mirrors, lk, &err) < 0)
-		goto fail;
-	if (do_check) {
-		rc = check(g, lk, pins, n, &mirrors, &rules);
-	} else if (g->json) {
+	if (check_opts && !a->check)
+		return xerr_set(err, XPIN_USAGE,
+				"--mirror, --nix-rules and --export-ignore go with --check");
+	return 0;
+}
+
+static void list(const struct gopts *g, const struct flakelock_pin *pins,
+		 size_t n)
+{
+	size_t i;
+
+	if (g->json) {
 		json_t *arr = json_array();
-		struct buf b = BUF_INIT;
 
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, pin_json(&pins[i]));
-		jtext_dump_file(&b, arr);
-		fwrite(b.data, 1, b.len, stdout);
-		buf_release(&b);
+		cli_print_json(arr);
 		json_decref(arr);
-	} else {
-		for (i = 0; i < n; i++)
-			print_pin(g, &pins[i]);
-		if (n == 0 && !g->quiet)
-			printf("no inputs\n");
+		return;
 	}
-	goto out;
-fail:
-	rc = cli_error(g, &err);
+	for (i = 0; i < n; i++)
+		print_pin(g, &pins[i]);
+	if (n == 0 && !g->quiet)
+		printf("no inputs\n");
+}
+
+static int pins(struct pins_args *a, const struct gopts *g, struct xerr *err)
+{
+	struct flakelock *lk = NULL;
+	struct flakelock_pin *pv = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (a->check && clipin_mirrors_load(&a->mirrors, err) < 0)
+		goto out;
+	lk = flakelock_open(a->lock, err);
+	if (!lk || flakelock_pins(&pv, &n, lk, err) < 0 ||
+	    clipin_mirrors_check(&a->mirrors, lk, err) < 0)
+		goto out;
+	if (a->check) {
+		ret = check(g, lk, pv, n, &a->mirrors, &a->rules);
+	} else {
+		list(g, pv, n);
+		ret = XPIN_OK;
+	}
 out:
-	flakelock_pins_free(pins, n);
+	flakelock_pins_free(pv, n);
 	flakelock_free(lk);
-	clipin_mirrors_release(&mirrors);
+	return ret;
+}
+
+int cmd_pins(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct pins_args a = { .lock = "flake.lock",
+			       .mirrors = CLIPIN_MIRRORS_INIT,
+			       .rules = CLIPIN_RULES_INIT };
+	int rc = parse_args(&a, argc, argv, g, &err);
+
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_pins_help);
+		rc = XPIN_OK;
+	} else if (rc == 0) {
+		rc = pins(&a, g, &err);
+	}
+	if (rc < 0)
+		rc = cli_error(g, &err);
+	clipin_mirrors_release(&a.mirrors);
 	return rc;
 }
