@@ -105,8 +105,8 @@ static int apply_global(struct opt_parser *p, int id, const char *val,
 static int usage_error(struct opt_parser *p, struct xerr *err,
 		       const char *what, const char *name)
 {
-	xerr_set(err, XPIN_USAGE, "option '%s' %s (see 'xpin %s --help')",
-		 name, what, p->help->name);
+	xerr_set(err, XPIN_USAGE, "option '%s' %s (see 'xpin %s%s--help')",
+		 name, what, p->help->name, *p->help->name ? " " : "");
 	return OPT_ERROR;
 }
 

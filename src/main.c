@@ -111,11 +111,57 @@ static int finish(int rc)
 	return rc;
 }
 
+enum { M_DIR = 1, M_VERSION };
+
+/* xpin's own options, before the command; the common ones (--json, -q,
+ * -v, --color, -h) are cli.c's, the same as after it. */
+static const struct opt_spec main_opts[] = {
+	{ M_DIR, 'C', NULL, "DIR", "run as if started in DIR" },
+	{ M_VERSION, 0, "version", NULL, "print the version" },
+	OPT_SPEC_END
+};
+static const struct cmd_help main_help = { "", "", "", main_opts };
+
+/* The options before the command: the command's index in argv, 0 when
+ * xpin is done (*rc says how it went). */
+static int parse_main(struct gopts *g, int argc, char **argv, int *rc)
+{
+	struct xerr err = XERR_INIT;
+	struct opt_parser p;
+	const char *val;
+	int o;
+
+	opt_init(&p, argc, argv, &main_help, g);
+	while ((o = opt_next(&p, &val, &err)) != OPT_END) {
+		switch (o) {
+		case M_DIR:
+			g->dir = val;
+			break;
+		case M_VERSION:
+			printf("xpin %s\n", XPIN_VERSION);
+			*rc = finish(0);
+			return 0;
+		case OPT_HELP:
+			overview(stdout);
+			*rc = finish(0);
+			return 0;
+		case OPT_ARG:
+			return p.i - 1;
+		default:
+			*rc = cli_error(g, &err);
+			return 0;
+		}
+	}
+	overview(stderr);
+	*rc = XPIN_USAGE;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gopts g = { 0 };
 	const struct command *cmd;
-	int i = 1, mode = 0;
+	int i, rc = XPIN_OK;
 
 	cli_resolve_color(&g, 0);
 	g.progress = isatty(2);
@@ -125,48 +171,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xpin: cannot initialise libsodium\n");
 		return XPIN_USAGE;
 	}
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-C")) {
-			if (++i >= argc) {
-				fprintf(stderr, "xpin: option '-C' needs a folder\n");
-				return XPIN_USAGE;
-			}
-			g.dir = argv[i];
-		} else if (!strncmp(a, "-C", 2)) {
-			g.dir = a + 2;
-		} else if (!strcmp(a, "--json")) {
-			g.json = true;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			g.quiet = true;
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			g.verbose++;
-		} else if (!strncmp(a, "--color=", 8) || !strcmp(a, "--color")) {
-			const char *v = a[7] == '=' ? a + 8 : (++i < argc ? argv[i] : "");
-			mode = cli_color_mode(v);
-			if (mode < 0) {
-				fprintf(stderr, "xpin: --color must be auto, always or never, not '%s'\n", v);
-				return XPIN_USAGE;
-			}
-			cli_resolve_color(&g, mode);
-		} else if (!strcmp(a, "--version")) {
-			printf("xpin %s\n", XPIN_VERSION);
-			return finish(0);
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			overview(stdout);
-			return finish(0);
-		} else {
-			fprintf(stderr, "xpin: unknown option '%s' (see 'xpin --help')\n", a);
-			return XPIN_USAGE;
-		}
-	}
-	if (g.quiet)
-		g.progress = false;
-	if (i >= argc) {
-		overview(stderr);
-		return XPIN_USAGE;
-	}
+	i = parse_main(&g, argc, argv, &rc);
+	if (!i)
+		return rc;
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 >= argc) {
 			overview(stdout);
