@@ -325,7 +325,7 @@ static int run_command(struct build_result *r, const struct build_opts *o,
 		   e_lc = BUF_INIT, e_sde = BUF_INIT, e_tmp = BUF_INIT;
 	struct gitrepo *repo = NULL;
 	const char *argv[] = { "/bin/sh", "-c", r->target->command, NULL };
-	char suffix[16];
+	char suffix[24];
 	size_t i;
 	int status = 0, ret = -1;
 

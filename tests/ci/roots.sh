@@ -1,7 +1,8 @@
 #!/bin/sh
 # The README's quick start as a new user meets it: in a fresh Debian root
 # per release (bookworm: Nix 2.8; trixie: Nix 2.26), a fresh clone of the
-# commit under test runs `make deps demo`, then `make check`.
+# commit under test runs `make deps demo`, then `make check` (with
+# DEVELOPER=1 in the environment: warnings are errors).
 #
 # Usage (as root): sh tests/ci/roots.sh [SUITE...]      (make ci)
 #   XPIN_CI_CACHE   where base roots are cached (default /var/cache/xpin-ci);
@@ -96,7 +97,7 @@ inroot() {
 		cd /
 		umount -l /.oldroot
 		rmdir /.oldroot
-		exec /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		exec /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 DEVELOPER=1 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			/bin/sh -c "$2"' sh "$1" "$2"
 }
