@@ -67,6 +67,12 @@ static int run(struct build_result *r, const struct build_opts *o,
 	return 0;
 }
 
+static int cmp_output(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_output *)a)->name,
+		      ((const struct manifest_output *)b)->name);
+}
+
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -76,20 +82,20 @@ static bool exists(const char *path)
 
 /* Artifacts of every output: keys are paths inside the output, prefixed
  * with the output's name when it is not "out". */
-static int scan_outputs(json_t **arts, const json_t *outputs,
-			const char *suffix, const struct manifest_policy *pol,
-			size_t *nwarn, struct xerr *err)
+static int scan_outputs(struct manifest_artifacts *arts,
+			const struct manifest_target *rec, const char *suffix,
+			const struct manifest_policy *pol, size_t *nwarn,
+			struct xerr *err)
 {
-	const char *name;
-	json_t *v;
+	size_t i;
 
-	*arts = json_object();
-	json_object_foreach((json_t *)outputs, name, v) {
+	for (i = 0; i < rec->noutputs; i++) {
+		const struct manifest_output *out = &rec->outputs[i];
 		struct buf path = BUF_INIT;
 		int ret;
 
-		buf_printf(&path, "%s%s", json_string_value(v), suffix);
-		ret = manifest_add_path(*arts, strcmp(name, "out") ? name : "",
+		buf_printf(&path, "%s%s", out->path, suffix);
+		ret = manifest_add_path(arts, strcmp(out->name, "out") ? out->name : "",
 					path.data, pol, nwarn, err);
 		buf_release(&path);
 		if (ret < 0)
@@ -98,6 +104,49 @@ static int scan_outputs(json_t **arts, const json_t *outputs,
 	return 0;
 }
 
+/* The outputs nix build --json names ({"out": PATH, ...}), as recorded. */
+static int set_outputs(struct manifest_target *rec, const json_t *outputs)
+{
+	const char *name;
+	json_t *v;
+
+	rec->has_outputs = true;
+	rec->outputs = calloc(json_object_size(outputs) + 1, sizeof(*rec->outputs));
+	if (!rec->outputs)
+		return -1;
+	json_object_foreach((json_t *)outputs, name, v) {
+		struct manifest_output *o = &rec->outputs[rec->noutputs];
+
+		if (!json_is_string(v))
+			continue;
+		o->name = strdup(name);
+		o->path = strdup(json_string_value(v));
+		rec->noutputs++;
+		if (!o->name || !o->path)
+			return -1;
+	}
+	qsort(rec->outputs, rec->noutputs, sizeof(*rec->outputs), cmp_output);
+	return 0;
+}
+
+/* A copy of what the manifest recorded of the outputs. */
+static int copy_outputs(struct manifest_target *rec,
+			const struct manifest_target *prev)
+{
+	size_t i;
+
+	rec->has_outputs = true;
+	rec->outputs = calloc(prev->noutputs + 1, sizeof(*rec->outputs));
+	if (!rec->outputs)
+		return -1;
+	for (i = 0; i < prev->noutputs; i++, rec->noutputs++) {
+		rec->outputs[i].name = strdup(prev->outputs[i].name);
+		rec->outputs[i].path = strdup(prev->outputs[i].path);
+		if (!rec->outputs[i].name || !rec->outputs[i].path)
+			return -1;
+	}
+	return 0;
+}
 
 static int nix_ref(struct buf *ref, const struct build_opts *o,
 		   const struct config_target *t)
@@ -136,8 +185,12 @@ static int nix_build(struct build_result *r, const struct build_opts *o,
 		fail(r, XPIN_BUILD);
 		goto out;
 	}
-	r->drv_path = strdup(json_string_value(json_object_get(first, "drvPath")));
-	r->outputs = json_incref(json_object_get(first, "outputs"));
+	r->rec.drv_path = strdup(json_string_value(json_object_get(first, "drvPath")));
+	if (!r->rec.drv_path || set_outputs(&r->rec, json_object_get(first, "outputs")) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		fail(r, XPIN_USAGE);
+		goto out;
+	}
 	ret = 0;
 out:
 	json_decref(doc);
@@ -153,9 +206,8 @@ static int nix_rebuild(struct build_result *r, const struct build_opts *o)
 	struct buf ref = BUF_INIT;
 	const char *argv[] = { "nix", NIX_FEATURES, "build", "--rebuild",
 			       "--keep-failed", "--no-link", "-L", NULL, NULL };
-	const char *name;
-	json_t *v;
 	int status = 0, ret = -1;
+	size_t i;
 	bool kept = false;
 
 	nix_ref(&ref, o, r->target);
@@ -166,9 +218,9 @@ static int nix_rebuild(struct build_result *r, const struct build_opts *o)
 		ret = 0;
 		goto out;
 	}
-	json_object_foreach(r->outputs, name, v) {
+	for (i = 0; i < r->rec.noutputs; i++) {
 		struct buf check = BUF_INIT;
-		buf_printf(&check, "%s.check", json_string_value(v));
+		buf_printf(&check, "%s.check", r->rec.outputs[i].path);
 		kept |= exists(check.data);
 		buf_release(&check);
 	}
@@ -212,64 +264,105 @@ static void explain(struct build_result *r, const char *a, const char *b,
 
 static int nar_of_out(struct build_result *r)
 {
-	const char *out = json_string_value(json_object_get(r->outputs, "out"));
+	const char *out = NULL;
 	unsigned char d[32];
+	char sri[52];
+	size_t i;
 
+	for (i = 0; i < r->rec.noutputs; i++)
+		if (!strcmp(r->rec.outputs[i].name, "out"))
+			out = r->rec.outputs[i].path;
 	if (!out)
 		return 0;
 	if (nar_hash_path(d, out, &r->err) < 0)
 		return fail(r, XPIN_USAGE);
-	hash_sri_sha256(r->nar_hash, d);
+	hash_sri_sha256(sri, d);
+	if (!(r->rec.nar_hash = strdup(sri))) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		return fail(r, XPIN_USAGE);
+	}
 	return 0;
 }
 
+/* verify --no-build: the outputs the manifest recorded, as they are. */
+static int nix_present(struct build_result *r, const struct manifest_target *prev,
+		       const struct manifest_policy *pol)
+{
+	size_t i;
+
+	if (!prev || !prev->noutputs) {
+		xerr_set(&r->err, XPIN_USAGE,
+			 "target '%s': the manifest records no output paths",
+			 r->target->name);
+		return fail(r, XPIN_USAGE);
+	}
+	for (i = 0; i < prev->noutputs; i++)
+		if (!exists(prev->outputs[i].path)) {
+			xerr_set(&r->err, XPIN_BUILD,
+				 "target '%s': output %s is not in the store (build it, or drop --no-build)",
+				 r->target->name, prev->outputs[i].path);
+			return fail(r, XPIN_BUILD);
+		}
+	if (copy_outputs(&r->rec, prev) < 0 ||
+	    (prev->drv_path && !(r->rec.drv_path = strdup(prev->drv_path)))) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		return fail(r, XPIN_USAGE);
+	}
+	r->rec.reproducible = true;
+	if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol, &r->rec.nwarn,
+			 &r->err) < 0)
+		return fail(r, XPIN_USAGE);
+	return nar_of_out(r);
+}
+
+/* Nix kept a differing .check output: what differs, and why. */
+static int nix_check_differs(struct build_result *r,
+			     const struct manifest_policy *pol)
+{
+	struct manifest_artifacts check = { NULL, 0 };
+	size_t i, ignored = 0;
+	int ret = 0;
+
+	r->nix_differs = true;
+	if (scan_outputs(&check, &r->rec, ".check", pol, &ignored, &r->err) < 0 ||
+	    manifest_diff(&r->rec.differs, &r->rec.artifacts, &check, true) < 0)
+		ret = fail(r, XPIN_USAGE);
+	manifest_artifacts_release(&check);
+	/* verify then compares both the output in the store and the rebuild
+	 * (through differs) with the manifest. */
+	for (i = 0; ret == 0 && i < r->rec.noutputs; i++) {
+		const struct manifest_output *out = &r->rec.outputs[i];
+		struct buf path = BUF_INIT;
+
+		buf_printf(&path, "%s.check", out->path);
+		explain(r, out->path, path.data,
+			strcmp(out->name, "out") ? out->name : NULL);
+		buf_release(&path);
+	}
+	return ret;
+}
+
 static int build_nix(struct build_result *r, enum build_mode mode,
-		     const json_t *prev, const struct manifest_policy *pol,
+		     const struct manifest_target *prev,
+		     const struct manifest_policy *pol,
 		     const struct build_opts *o)
 {
-	const char *name;
-	json_t *v, *check_arts = NULL, *prev_out;
-	bool present = true;
-	size_t ignored = 0;
+	bool present = prev && prev->noutputs;
+	size_t i;
 	int rb;
 
-	r->builder = "nix";
-	if (mode == BUILD_PRESENT) {
-		prev_out = json_object_get(prev, "outputs");
-		if (!json_is_object(prev_out) || !json_object_size(prev_out)) {
-			xerr_set(&r->err, XPIN_USAGE,
-				 "target '%s': the manifest records no output paths",
-				 r->target->name);
-			return fail(r, XPIN_USAGE);
-		}
-		json_object_foreach(prev_out, name, v)
-			if (!exists(json_string_value(v))) {
-				xerr_set(&r->err, XPIN_BUILD,
-					 "target '%s': output %s is not in the store (build it, or drop --no-build)",
-					 r->target->name, json_string_value(v));
-				return fail(r, XPIN_BUILD);
-			}
-		r->outputs = json_incref(prev_out);
-		r->drv_path = json_string_value(json_object_get(prev, "drvPath"))
-			? strdup(json_string_value(json_object_get(prev, "drvPath")))
-			: NULL;
-		r->reproducible = true;
-		if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
-				 &r->err) < 0)
-			return fail(r, XPIN_USAGE);
-		return nar_of_out(r);
-	}
+	if (mode == BUILD_PRESENT)
+		return nix_present(r, prev, pol);
 	/* verify: a real build, even when the output is already there. */
-	prev_out = json_object_get(prev, "outputs");
-	json_object_foreach(prev_out, name, v)
-		present &= exists(json_string_value(v));
+	for (i = 0; prev && i < prev->noutputs; i++)
+		present &= exists(prev->outputs[i].path);
 	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
 	if (nix_build(r, o, "build") < 0)
 		return -1;
-	if (mode == BUILD_ONCE && !(prev_out && present)) {
-		r->reproducible = true;
-		if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
-				 &r->err) < 0)
+	if (mode == BUILD_ONCE && !present) {
+		r->rec.reproducible = true;
+		if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol,
+				 &r->rec.nwarn, &r->err) < 0)
 			return fail(r, XPIN_USAGE);
 		return nar_of_out(r);
 	}
@@ -277,30 +370,11 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 	rb = nix_rebuild(r, o);
 	if (rb < 0)
 		return -1;
-	if (scan_outputs(&r->artifacts, r->outputs, "", pol, &r->nwarn,
+	if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol, &r->rec.nwarn,
 			 &r->err) < 0 || nar_of_out(r) < 0)
 		return fail(r, XPIN_USAGE);
-	r->reproducible = rb == 0;
-	if (rb == 1) {
-		r->nix_differs = true;
-		if (scan_outputs(&check_arts, r->outputs, ".check", pol,
-				 &ignored, &r->err) < 0) {
-			json_decref(check_arts);
-			return fail(r, XPIN_USAGE);
-		}
-		/* verify then compares both the output in the store and
-		 * the rebuild (through differs) with the manifest. */
-		r->differs = manifest_diff(r->artifacts, check_arts, "sha256");
-		json_decref(check_arts);
-		json_object_foreach(r->outputs, name, v) {
-			struct buf check = BUF_INIT;
-			buf_printf(&check, "%s.check", json_string_value(v));
-			explain(r, json_string_value(v), check.data,
-				strcmp(name, "out") ? name : NULL);
-			buf_release(&check);
-		}
-	}
-	return 0;
+	r->rec.reproducible = rb == 0;
+	return rb == 1 ? nix_check_differs(r, pol) : 0;
 }
 
 /* The two command builds differ in everything a build should not depend on. */
@@ -316,8 +390,9 @@ static const struct variation {
 /* Build in a fresh temporary folder, which *keep gets (the caller
  * removes it); the tree is at keep/variations[which].dir. */
 static int run_command(struct build_result *r, const struct build_opts *o,
-		       int which, json_t *arts, const struct manifest_policy *pol,
-		       size_t *nwarn, struct buf *keep)
+		       int which, struct manifest_artifacts *arts,
+		       const struct manifest_policy *pol, size_t *nwarn,
+		       struct buf *keep)
 {
 	const struct variation *v = &variations[which];
 	struct buf tmp = BUF_INIT, src = BUF_INIT, home = BUF_INIT, tdir = BUF_INIT;
@@ -409,62 +484,93 @@ out:
 	return ret;
 }
 
+/* verify --no-build: the artifacts as they are in the work tree. */
+static int command_present(struct build_result *r,
+			   const struct manifest_policy *pol,
+			   const struct build_opts *o)
+{
+	size_t i;
+
+	r->rec.reproducible = true;
+	for (i = 0; i < r->target->nartifacts; i++) {
+		struct buf a = BUF_INIT;
+		int added;
+
+		buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
+		if (!exists(a.data)) {
+			xerr_set(&r->err, XPIN_USAGE,
+				 "target '%s': artifact '%s' is not present (build it, or drop --no-build)",
+				 r->target->name, r->target->artifacts[i]);
+			buf_release(&a);
+			return fail(r, XPIN_USAGE);
+		}
+		added = manifest_add_path(&r->rec.artifacts, r->target->artifacts[i],
+					  a.data, pol, &r->rec.nwarn, &r->err);
+		buf_release(&a);
+		if (added < 0)
+			return fail(r, XPIN_USAGE);
+	}
+	return 0;
+}
+
+/* What the builds varied, as the manifest records it. */
+static int record_variations(struct manifest_target *rec, size_t n,
+			     int64_t commit_time)
+{
+	size_t i;
+
+	rec->has_variations = true;
+	rec->variations = calloc(n, sizeof(*rec->variations));
+	if (!rec->variations)
+		return -1;
+	for (i = 0; i < n; i++, rec->nvariations++) {
+		struct manifest_variation *v = &rec->variations[i];
+		v->build_dir = strdup(variations[i].dir);
+		v->tz = strdup(variations[i].tz);
+		v->lc_all = strdup(variations[i].lc_all);
+		v->umask = strdup(i == 0 ? "022" : "077");
+		v->source_date_epoch = commit_time;
+		if (!v->build_dir || !v->tz || !v->lc_all || !v->umask)
+			return -1;
+	}
+	return 0;
+}
+
 static int build_command(struct build_result *r, enum build_mode mode,
 			 const struct manifest_policy *pol,
 			 const struct build_opts *o)
 {
-	json_t *second = NULL;
+	struct manifest_artifacts second = { NULL, 0 };
 	struct buf dir[2] = { BUF_INIT, BUF_INIT };
 	size_t i, ignored = 0;
 	int ret = -1;
 
-	r->builder = "command";
-	if (mode == BUILD_PRESENT) {
-		r->artifacts = json_object();
-		r->reproducible = true;
-		for (i = 0; i < r->target->nartifacts; i++) {
-			struct buf a = BUF_INIT;
-			int added;
-			buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
-			if (!exists(a.data)) {
-				xerr_set(&r->err, XPIN_USAGE,
-					 "target '%s': artifact '%s' is not present (build it, or drop --no-build)",
-					 r->target->name, r->target->artifacts[i]);
-				buf_release(&a);
-				return fail(r, XPIN_USAGE);
-			}
-			added = manifest_add_path(r->artifacts, r->target->artifacts[i],
-						  a.data, pol, &r->nwarn, &r->err);
-			buf_release(&a);
-			if (added < 0)
-				return fail(r, XPIN_USAGE);
-		}
-		return 0;
+	if (mode == BUILD_PRESENT)
+		return command_present(r, pol, o);
+	if (record_variations(&r->rec, mode == BUILD_TWICE ? 2 : 1,
+			      o->commit_time) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		return fail(r, XPIN_USAGE);
 	}
-	r->variations = json_array();
-	for (i = 0; i < (mode == BUILD_TWICE ? 2u : 1u); i++)
-		json_array_append_new(r->variations, json_pack(
-			"{s:s, s:s, s:s, s:s, s:I}", "build_dir", variations[i].dir,
-			"TZ", variations[i].tz, "LC_ALL", variations[i].lc_all,
-			"umask", i == 0 ? "022" : "077", "SOURCE_DATE_EPOCH",
-			(json_int_t)o->commit_time));
-	r->artifacts = json_object();
 	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
-	if (run_command(r, o, 0, r->artifacts, pol, &r->nwarn, &dir[0]) < 0)
+	if (run_command(r, o, 0, &r->rec.artifacts, pol, &r->rec.nwarn, &dir[0]) < 0)
 		goto out;
-	r->reproducible = true;
+	r->rec.reproducible = true;
 	ret = 0;
 	if (mode != BUILD_TWICE)
 		goto out;
 	progress(o, r->target->name, "build 2/2");
-	second = json_object();
 	ret = -1;
-	if (run_command(r, o, 1, second, pol, &ignored, &dir[1]) < 0)
+	if (run_command(r, o, 1, &second, pol, &ignored, &dir[1]) < 0)
 		goto out;
-	r->differs = manifest_diff(r->artifacts, second, "sha256");
-	r->reproducible = json_array_size(r->differs) == 0;
-	for (i = 0; i < json_array_size(r->differs); i++) {
-		const char *a = json_string_value(json_array_get(r->differs, i));
+	if (manifest_diff(&r->rec.differs, &r->rec.artifacts, &second, true) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		fail(r, XPIN_USAGE);
+		goto out;
+	}
+	r->rec.reproducible = r->rec.differs.n == 0;
+	for (i = 0; i < r->rec.differs.n; i++) {
+		const char *a = r->rec.differs.v[i];
 		struct buf pa = BUF_INIT, pb = BUF_INIT;
 		buf_printf(&pa, "%s/%s/%s", dir[0].data, variations[0].dir, a);
 		buf_printf(&pb, "%s/%s/%s", dir[1].data, variations[1].dir, a);
@@ -479,22 +585,41 @@ out:
 			util_rmtree(dir[i].data);
 		buf_release(&dir[i]);
 	}
-	json_decref(second);
+	manifest_artifacts_release(&second);
 	return ret;
 }
 
+/* The target's own part of its record. */
+static int record_target(struct manifest_target *rec,
+			 const struct config_target *t)
+{
+	bool ok = (rec->name = strdup(t->name)) != NULL;
+
+	ok &= (rec->builder = strdup(t->attr ? "nix" : "command")) != NULL;
+	if (ok && t->attr)
+		ok = (rec->attr = strdup(t->attr)) != NULL;
+	if (ok && t->command)
+		ok = (rec->command = strdup(t->command)) != NULL;
+	if (ok && t->triple)
+		ok = (rec->triple = strdup(t->triple)) != NULL;
+	return ok ? 0 : -1;
+}
+
 int build_target(struct build_result *r, const struct config_target *t,
-		 enum build_mode mode, const json_t *prev,
+		 enum build_mode mode, const struct manifest_target *prev,
 		 const struct manifest_policy *pol, const struct build_opts *o)
 {
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->target = t;
-	ret = t->attr ? build_nix(r, mode, prev, pol, o)
-		      : build_command(r, mode, pol, o);
-	if (!r->differs)
-		r->differs = json_array();
+	if (record_target(&r->rec, t) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		ret = fail(r, XPIN_USAGE);
+	} else {
+		ret = t->attr ? build_nix(r, mode, prev, pol, o)
+			      : build_command(r, mode, pol, o);
+	}
 	progress(o, t->name, ret < 0 ? "failed" : "done");
 	return ret;
 }
@@ -502,11 +627,7 @@ int build_target(struct build_result *r, const struct config_target *t,
 void build_result_release(struct build_result *r)
 {
 	buf_release(&r->why);
-	free(r->drv_path);
-	json_decref(r->outputs);
-	json_decref(r->artifacts);
-	json_decref(r->differs);
-	json_decref(r->variations);
+	manifest_target_release(&r->rec);
 	memset(r, 0, sizeof(*r));
 }
 

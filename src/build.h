@@ -3,7 +3,8 @@
  * then rebuilt with `nix build --rebuild --keep-failed`; a command target
  * is run in two fresh exports of the commit's tree at different paths with
  * varied TZ, LC_ALL, umask and HOME and the same SOURCE_DATE_EPOCH. Either
- * way xpin hashes what came out itself (manifest_add_path) and compares.
+ * way xpin hashes what came out itself (manifest_add_path) into the
+ * target's typed record (struct manifest_target) and compares.
  *
  * Every build runs with a timeout and logs to a file in o->log_dir, which
  * failure messages name. A struct build_result owns what it holds
@@ -43,35 +44,30 @@ enum build_mode {
 
 struct build_result {
 	const struct config_target *target;
-	const char *builder;     /* "nix" or "command" */
-	char *drv_path;          /* nix */
-	json_t *outputs;         /* nix: {"out": "/nix/store/..."} */
-	json_t *artifacts;       /* the first build's, manifest form */
-	json_t *differs;         /* artifacts differing between the builds */
-	json_t *variations;      /* command: what varied between the builds */
-	char nar_hash[52];       /* nix: the NAR hash of the output, or "" */
-	bool reproducible;
+	struct manifest_target rec; /* what xpin.lock records: builder,
+				     * outputs, artifacts (the first build's),
+				     * differs (between the builds),
+				     * variations, narHash, reproducible */
 	bool nix_differs;        /* Nix itself reported a difference */
-	size_t nwarn;            /* policy warnings over all artifacts */
 	int failed;              /* 0, or the exit code (XPIN_BUILD, ...) */
 	struct xerr err;         /* why, when failed */
 	char log[512];           /* the log of the last build run */
 	struct buf why;          /* not reproducible: diff's short form */
 };
 
-/* Build t as mode says. Returns 0 when the builds ran (r->reproducible
- * and r->nwarn tell the rest), -1 with r->failed and r->err otherwise.
- * prev: for BUILD_ONCE and BUILD_PRESENT, the manifest's entry of the
- * target (its output paths), or NULL. */
+/* Build t as mode says. Returns 0 when the builds ran (r->rec's
+ * reproducible and nwarn tell the rest), -1 with r->failed and r->err
+ * otherwise. prev: for BUILD_ONCE and BUILD_PRESENT, the manifest's
+ * record of the target (its output paths), or NULL. */
 int build_target(struct build_result *r, const struct config_target *t,
-		 enum build_mode mode, const json_t *prev,
+		 enum build_mode mode, const struct manifest_target *prev,
 		 const struct manifest_policy *pol, const struct build_opts *o);
 void build_result_release(struct build_result *r);
 
 /* One target to build: build_all fills res. */
 struct build_job {
 	const struct config_target *target;
-	const json_t *prev;                 /* see build_target */
+	const struct manifest_target *prev; /* see build_target */
 	const struct manifest_policy *pol;
 	struct build_result *res;
 };

@@ -7,21 +7,20 @@
 static void print_locked(const struct gopts *g, const struct release_target *t)
 {
 	const struct build_result *r = &t->res;
-	size_t i, nart = json_object_size(r->artifacts);
+	const struct manifest_target *rec = &r->rec;
+	size_t i, k, nart = rec->artifacts.n;
 	bool ok = t->verdict == XPIN_OK;
-	const char *k, *line, *nl;
-	json_t *a, *w;
+	const char *line, *nl;
 
 	if (g->quiet && ok)
 		return;
 	printf("%s%s%s %s: %s, %zu artifact%s, policy %s\n",
 	       cli_c(g, ok ? "green" : "red"), ok ? "ok" : "FAIL", cli_c(g, "reset"),
-	       t->target->name, r->reproducible ? "reproducible" : "NOT reproducible",
-	       nart, nart == 1 ? "" : "s", r->nwarn ? "broken" : "ok");
-	for (i = 0; i < json_array_size(t->differs); i++)
-		printf("  differs: %s\n",
-		       json_string_value(json_array_get(t->differs, i)));
-	if (!r->reproducible && !json_array_size(t->differs))
+	       t->target->name, rec->reproducible ? "reproducible" : "NOT reproducible",
+	       nart, nart == 1 ? "" : "s", rec->nwarn ? "broken" : "ok");
+	for (i = 0; i < t->differs.n; i++)
+		printf("  differs: %s\n", t->differs.v[i]);
+	if (!rec->reproducible && !t->differs.n)
 		printf("  Nix reports a difference that no artifact's sha256 shows\n");
 	for (line = r->why.len ? r->why.data : ""; *line; line = nl + 1) {
 		nl = strchr(line, '\n');
@@ -29,12 +28,12 @@ static void print_locked(const struct gopts *g, const struct release_target *t)
 			break;
 		printf("    %.*s\n", (int)(nl - line), line);
 	}
-	json_object_foreach(r->artifacts, k, a) {
-		json_t *ws = json_object_get(json_object_get(a, "elf"), "warnings");
-		json_array_foreach(ws, i, w)
-			printf("  %s: %s: %s\n", k,
-			       json_string_value(json_object_get(w, "code")),
-			       json_string_value(json_object_get(w, "message")));
+	for (i = 0; i < nart; i++) {
+		const struct manifest_artifact *a = &rec->artifacts.v[i];
+
+		for (k = 0; k < a->nwarnings; k++)
+			printf("  %s: %s: %s\n", a->name, a->warnings[k].code,
+			       a->warnings[k].message);
 	}
 }
 
@@ -44,23 +43,21 @@ static void print_checked(const struct gopts *g, const struct release_target *t,
 {
 	const struct build_result *r = &t->res;
 	const char *sep = label ? ": " : "";
-	size_t k;
+	size_t k, nwarn = r->rec.nwarn;
 
 	if (!label)
 		label = "";
-	for (k = 0; k < json_array_size(t->differs); k++)
+	for (k = 0; k < t->differs.n; k++)
 		fprintf(stderr, "xpin: %s%starget '%s': artifact '%s' differs from xpin.lock\n",
-			label, sep, t->target->name,
-			json_string_value(json_array_get(t->differs, k)));
+			label, sep, t->target->name, t->differs.v[k]);
 	if (r->why.len)
 		fprintf(stderr, "%s", r->why.data);
-	if (r->nwarn)
+	if (nwarn)
 		fprintf(stderr, "xpin: %s%starget '%s': %zu policy warning%s (see 'xpin elf')\n",
-			label, sep, t->target->name, r->nwarn,
-			r->nwarn == 1 ? "" : "s");
+			label, sep, t->target->name, nwarn, nwarn == 1 ? "" : "s");
 	if (t->verdict == XPIN_OK && !g->quiet && !*label)
 		printf("target %s: ok (%zu artifacts match)\n", t->target->name,
-		       json_object_size(json_object_get(t->prev, "artifacts")));
+		       t->prev->artifacts.n);
 }
 
 void clirelease_print(const struct gopts *g, const struct release *r,

@@ -59,33 +59,33 @@ static int audit_key(struct sign_pub *pub, json_t *rep, struct gitrepo *repo,
 }
 
 /* The release's xpin.lock, as its commit holds it, signature checked. */
-static json_t *load_signed(json_t *rep, struct gitrepo *repo,
-			   const struct gitrepo_commit *c,
-			   const struct audit_opts *ao, struct xerr *err)
+static int load_signed(struct manifest *m, json_t *rep, struct gitrepo *repo,
+		       const struct gitrepo_commit *c,
+		       const struct audit_opts *ao, struct xerr *err)
 {
 	struct buf lock = BUF_INIT, sig = BUF_INIT;
 	struct sign_pub pub;
 	struct sign_sig ss;
-	json_t *m = NULL;
+	int ret = -1;
 
 	if (gitrepo_read_file(&lock, repo, c->rev, "xpin.lock", 64u << 20, err) < 0 ||
 	    gitrepo_read_file(&sig, repo, c->rev, "xpin.lock.minisig", 1u << 16, err) < 0 ||
 	    audit_key(&pub, rep, repo, c->rev, ao, err) < 0)
 		goto out;
-	m = release_signed_manifest(&ss, buf_cstr(&lock), lock.len,
-				    buf_cstr(&sig), sig.len, &pub, err);
-	if (m)
+	ret = release_signed_manifest(m, &ss, buf_cstr(&lock), lock.len,
+				      buf_cstr(&sig), sig.len, &pub, err);
+	if (ret == 0)
 		json_object_set_new(rep, "signature", json_pack(
 			"{s:b, s:s}", "ok", 1, "trusted_comment", ss.trusted));
 out:
 	buf_release(&lock);
 	buf_release(&sig);
-	return m;
+	return ret;
 }
 
 /* Pins and a rebuild of the commit's tree, exported under tmp; the work
  * tree is never touched. The exit code, or -1 with err. */
-static int audit_tree(struct release *rel, const json_t *m,
+static int audit_tree(struct release *rel, const struct manifest *m,
 		      struct gitrepo *repo, const struct gitrepo_commit *c,
 		      struct buf *tmp, const struct audit_opts *ao,
 		      struct xerr *err)
@@ -124,17 +124,16 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	struct gitrepo_commit c;
 	struct release rel = RELEASE_INIT;
 	struct buf tmp = BUF_INIT;
-	json_t *m = NULL;
+	struct manifest m = MANIFEST_INIT;
 	int rc = -1;
 
 	ao->label = rev;
 	json_object_set_new(rep, "rev", json_string(rev));
 	if (gitrepo_commit_info(&c, repo, rev, &err) == 0) {
 		json_object_set_new(rep, "commit", json_string(c.rev));
-		m = load_signed(rep, repo, &c, ao, &err);
+		if (load_signed(&m, rep, repo, &c, ao, &err) == 0)
+			rc = audit_tree(&rel, &m, repo, &c, &tmp, ao, &err);
 	}
-	if (m)
-		rc = audit_tree(&rel, m, repo, &c, &tmp, ao, &err);
 	if (rc > 0)
 		xerr_set(&err, rc, "%zu target%s checked, not all hold",
 			 rel.n, rel.n == 1 ? "" : "s");
@@ -157,7 +156,7 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	if (tmp.len)
 		util_rmtree(tmp.data);
 	buf_release(&tmp);
-	json_decref(m);
+	manifest_release(&m);
 	return rc;
 }
 

@@ -31,16 +31,17 @@ const struct cmd_help cmd_lock_help = {
 
 /* The manifest's text and its signature, both made before either file is
  * written: a key that cannot sign leaves the old xpin.lock in place. */
-static int write_manifest(const json_t *m, const struct sign_secret *sk,
-			  struct xerr *err)
+static int write_manifest(const struct manifest *man,
+			  const struct sign_secret *sk, struct xerr *err)
 {
 	struct sign_pub pub;
 	struct sign_opts so = { NULL, NULL, NULL };
 	struct buf text = BUF_INIT, tc = BUF_INIT, sig = BUF_INIT;
+	json_t *m = manifest_json(man);
 	char keyid[17];
 	int ret = -1;
 
-	if (jtext_dump_file(&text, m) < 0) {
+	if (!m || jtext_dump_file(&text, m) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
 	}
@@ -63,6 +64,7 @@ out:
 	buf_release(&text);
 	buf_release(&tc);
 	buf_release(&sig);
+	json_decref(m);
 	return ret;
 }
 
@@ -115,17 +117,19 @@ static int parse_args(struct lock_args *a, char **names, int argc,
 static int record(const struct release *rel, const struct sign_secret *sk,
 		  struct xerr *err)
 {
-	json_t *old = NULL, *m;
+	struct manifest old = MANIFEST_INIT, m = MANIFEST_INIT;
+	bool have_old = false;
 	int ret;
 
 	if (access("xpin.lock", F_OK) == 0) {
 		struct xerr e2 = XERR_INIT;
-		old = manifest_load("xpin.lock", &e2);
+		have_old = manifest_load(&old, "xpin.lock", &e2) == 0;
 	}
-	m = release_manifest(rel, old, err);
-	ret = m ? write_manifest(m, sk, err) : -1;
-	json_decref(m);
-	json_decref(old);
+	ret = release_manifest(&m, rel, have_old ? &old : NULL, err);
+	if (ret == 0)
+		ret = write_manifest(&m, sk, err);
+	manifest_release(&m);
+	manifest_release(&old);
 	return ret;
 }
 

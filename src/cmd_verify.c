@@ -72,13 +72,13 @@ static int parse_args(struct verify_args *a, char **names, int argc,
 
 /* xpin.lock, read once, its signature checked over what was read. The
  * signature first: nothing in an unsigned file is worth reading. */
-static json_t *load_signed(json_t *rep, const struct verify_args *a,
-			   struct xerr *err)
+static int load_signed(struct manifest *m, json_t *rep,
+		       const struct verify_args *a, struct xerr *err)
 {
 	struct sign_pub pub;
 	struct sign_sig sig;
 	struct buf text = BUF_INIT, sigtext = BUF_INIT;
-	json_t *m = NULL;
+	int ret = -1;
 
 	if (access("xpin.lock", F_OK) < 0) {
 		xerr_set(err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
@@ -92,15 +92,15 @@ static json_t *load_signed(json_t *rep, const struct verify_args *a,
 	}
 	if (util_read_file(&text, "xpin.lock", 64u << 20, err) < 0)
 		goto out;
-	m = release_signed_manifest(&sig, buf_cstr(&text), text.len,
-				    buf_cstr(&sigtext), sigtext.len, &pub, err);
-	if (m)
+	ret = release_signed_manifest(m, &sig, buf_cstr(&text), text.len,
+				      buf_cstr(&sigtext), sigtext.len, &pub, err);
+	if (ret == 0)
 		json_object_set_new(rep, "signature", json_pack(
 			"{s:b, s:s}", "ok", 1, "trusted_comment", sig.trusted));
 out:
 	buf_release(&text);
 	buf_release(&sigtext);
-	return m;
+	return ret;
 }
 
 static void print_json(json_t *rep, const struct release *rel, int rc)
@@ -112,24 +112,24 @@ static void print_json(json_t *rep, const struct release *rel, int rc)
 }
 
 /* Signature, pins, rebuild: the exit code, or -1 with err. */
-static int verify(struct release *rel, json_t **m, json_t *rep,
+static int verify(struct release *rel, struct manifest *m, json_t *rep,
 		  const struct verify_args *a, const struct gopts *g,
 		  struct xerr *err)
 {
 	int ret;
 
-	if (!(*m = load_signed(rep, a, err)))
+	if (load_signed(m, rep, a, err) < 0)
 		return -1;
 	if (!g->json && !g->quiet)
 		printf("signature: ok\n");
-	ret = release_open(rel, *m, &a->ro, err);
+	ret = release_open(rel, m, &a->ro, err);
 	if (rel->pins)
 		json_object_set(rep, "inputs", rel->pins);
 	if (ret < 0)
 		return -1;
 	if (!g->json && !g->quiet)
 		printf("pins: ok (%zu inputs)\n",
-		       json_object_size(json_object_get(*m, "inputs")));
+		       m->ninputs);
 	ret = release_build(rel, &a->ro, err);
 	if (ret >= 0)
 		clirelease_print(g, rel, RELEASE_VERIFY, NULL);
@@ -145,7 +145,8 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 					 .progress = cli_progress,
 					 .progress_ctx = &prog } };
 	struct release rel = RELEASE_INIT;
-	json_t *m = NULL, *rep = json_object();
+	struct manifest m = MANIFEST_INIT;
+	json_t *rep = json_object();
 	char **names = calloc((size_t)argc + 1, sizeof(*names));
 	int rc;
 
@@ -170,7 +171,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 		print_json(rep, &rel, rc);
 out:
 	free(names);
-	json_decref(m);
+	manifest_release(&m);
 	json_decref(rep);
 	release_release(&rel);
 	return rc;

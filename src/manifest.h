@@ -1,18 +1,22 @@
 /*
- * manifest: xpin.lock, the signed record of a release (xpin.lock(5)):
- * canonical JSON, deterministic (no timestamps), built from the pinned
- * inputs and the build results, loaded back and compared by verify.
+ * manifest: xpin.lock, the signed record of a release (xpin.lock(5)), as
+ * typed records: the pinned inputs, and per target how it was built and
+ * every artifact it gave. JSON appears only at the edges: manifest_parse
+ * reads the text (checking every field's type), manifest_json gives the
+ * canonical document (deterministic, no timestamps) that jtext_dump_file
+ * writes. The one value kept as JSON inside is an ELF artifact's report,
+ * the object `xpin elf --json` prints (elf_json): it is recorded and
+ * compared whole, and its warnings are also held typed.
  *
- * Artifacts: every regular file of an output by relative path, with size,
- * sha256 and, for an ELF file, the object `xpin elf --json` prints (facts
- * and policy warnings); a symlink as {"symlink": TARGET}.
- * The caller owns every json_t returned (json_decref).
+ * Ownership: each struct owns its strings and arrays (the matching
+ * _release); names are kept sorted bytewise, as the document sorts them.
  */
 #ifndef XPIN_MANIFEST_H
 #define XPIN_MANIFEST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "elf.h"
 #include "jtext.h"
@@ -24,36 +28,138 @@ struct flakelock;
 
 /* The policy applied to each ELF artifact of a target. */
 struct manifest_policy {
-	struct elf_policy elf;
-	struct elf_target target;     /* used when elf.target is set */
+	struct elf_policy elf;        /* its target is set from the next two */
+	struct elf_target target;
+	bool has_target;
 	const char *const *linkage;   /* accepted linkages, NULL for any */
 	size_t nlinkage;
 };
 
+struct manifest_strings {
+	char **v;
+	size_t n;
+};
+void manifest_strings_release(struct manifest_strings *s);
+
+struct manifest_warning {
+	char *code, *message;
+};
+
+/* A regular file (symlink NULL) or a symbolic link. */
+struct manifest_artifact {
+	char *name;                   /* path inside the output; "." for
+				       * an output that is itself a file */
+	char *symlink;                /* the link's target */
+	uint64_t size;
+	char sha256[65];
+	bool executable;
+	char *elf_error;              /* began like ELF but did not parse */
+	json_t *elf;                  /* the ELF report, or NULL */
+	struct manifest_warning *warnings; /* the policy's, as in elf */
+	size_t nwarnings;
+};
+
+struct manifest_artifacts {
+	struct manifest_artifact *v;  /* sorted by name */
+	size_t n;
+};
+void manifest_artifacts_release(struct manifest_artifacts *a);
+const struct manifest_artifact *
+manifest_artifact_find(const struct manifest_artifacts *a, const char *name);
+
+/* A Nix output by name ("out", "dev") and its store path. */
+struct manifest_output {
+	char *name, *path;
+};
+
+/* What a command build varied (xpin.lock(5)). */
+struct manifest_variation {
+	char *build_dir, *tz, *lc_all, *umask;
+	int64_t source_date_epoch;
+};
+
+struct manifest_target {
+	char *name;
+	char *builder;                /* "nix" or "command" */
+	char *attr, *command, *triple, *drv_path, *nar_hash; /* or NULL */
+	bool reproducible;
+	struct manifest_strings differs; /* between the two builds */
+	struct manifest_output *outputs; /* sorted by name */
+	size_t noutputs;
+	bool has_outputs;             /* false: null (command builds) */
+	struct manifest_variation *variations;
+	size_t nvariations;
+	bool has_variations;          /* false: null (nix builds) */
+	struct manifest_artifacts artifacts;
+	size_t nwarn;                 /* policy warnings over all artifacts */
+};
+void manifest_target_release(struct manifest_target *t);
+/* A deep copy of src into out; -1 when out of memory. */
+int manifest_target_copy(struct manifest_target *out,
+			 const struct manifest_target *src);
+
+/* A pinned input as flake.lock locks it, or the input it follows. */
+struct manifest_input {
+	char *path;
+	char *follows;
+	char *type, *source, *rev, *ref, *nar_hash;
+	int64_t last_modified;        /* -1: none */
+};
+bool manifest_input_equal(const struct manifest_input *a,
+			  const struct manifest_input *b);
+/* The input's object as xpin.lock records it. */
+json_t *manifest_input_json(const struct manifest_input *in);
+
+struct manifest {
+	char *commit;                 /* NULL outside git */
+	bool dirty;
+	char flake_lock_sha256[65];   /* "" when there is no flake.lock */
+	struct manifest_input *inputs; /* sorted by path */
+	size_t ninputs;
+	char *nix_version;            /* NULL when nothing was built by Nix */
+	struct manifest_target *targets; /* sorted by name */
+	size_t ntargets;
+};
+#define MANIFEST_INIT { 0 }
+void manifest_release(struct manifest *m);
+const struct manifest_target *manifest_target_find(const struct manifest *m,
+						   const char *name);
+const struct manifest_input *manifest_input_find(const struct manifest *m,
+						 const char *path);
+/* Add (or replace) a target, which m takes over: *t is left empty. */
+int manifest_put_target(struct manifest *m, struct manifest_target *t);
+
 /*
- * Add what is at fspath to arts (an object) under key: a regular file, a
- * symlink, or a folder, whose files are added as key/rel (key "" adds
- * them at the top). *nwarn counts the policy warnings raised.
+ * Add what is at fspath to arts under key: a regular file, a symlink, or
+ * a folder, whose files are added as key/rel (key "" adds them at the
+ * top). *nwarn counts the policy warnings raised.
  */
-int manifest_add_path(json_t *arts, const char *key, const char *fspath,
-		      const struct manifest_policy *pol, size_t *nwarn,
-		      struct xerr *err);
+int manifest_add_path(struct manifest_artifacts *arts, const char *key,
+		      const char *fspath, const struct manifest_policy *pol,
+		      size_t *nwarn, struct xerr *err);
 
-/* Keys of a and b whose entries differ, or are only in one, sorted: a
- * JSON array of strings. what is "sha256" to compare contents only, or
- * NULL to compare whole entries (contents and ELF facts). */
-json_t *manifest_diff(const json_t *a, const json_t *b, const char *what);
+/* Names of a and b whose artifacts differ, or are only in one, sorted,
+ * added to out. contents_only compares what the files hold (sha256, a
+ * link's target) and not their ELF facts. */
+int manifest_diff(struct manifest_strings *out,
+		  const struct manifest_artifacts *a,
+		  const struct manifest_artifacts *b, bool contents_only);
 
-/* The pinned inputs: for each input path, type, source, rev, ref,
- * narHash, lastModified from flake.lock. -1 (XPIN_USAGE) when a pin is
- * not an input of the lock. */
-int manifest_inputs(json_t **out, const struct flakelock *lk,
-		    char *const *pins, size_t npins, struct xerr *err);
+/* The pinned inputs from flake.lock. -1 (XPIN_USAGE) when a pin is not
+ * an input of the lock. */
+int manifest_inputs(struct manifest_input **out, size_t *n,
+		    const struct flakelock *lk, char *const *pins,
+		    size_t npins, struct xerr *err);
+void manifest_inputs_free(struct manifest_input *v, size_t n);
 
-/* Load xpin.lock (its text is written canonically with jtext_dump_file);
- * parse takes the text itself (name is used in errors). */
-json_t *manifest_load(const char *path, struct xerr *err);
-json_t *manifest_parse(const char *text, size_t len, const char *name,
-		       struct xerr *err);
+/* Parse xpin.lock's text (name is used in errors) into out. */
+int manifest_parse(struct manifest *out, const char *text, size_t len,
+		   const char *name, struct xerr *err);
+int manifest_load(struct manifest *out, const char *path, struct xerr *err);
+
+/* The canonical document, and one target's entry in it; NULL when out of
+ * memory. */
+json_t *manifest_json(const struct manifest *m);
+json_t *manifest_target_json(const struct manifest_target *t);
 
 #endif

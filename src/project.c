@@ -118,141 +118,92 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 	if (t->triple) {
 		if (elf_target_parse(&out->target, t->triple, err) < 0)
 			return -1;
-		out->elf.target = &out->target;
+		out->has_target = true;
 	}
 	return 0;
 }
 
 int project_check_pins(json_t **report, struct buf *first,
-		       const struct project *p, const json_t *manifest,
+		       const struct project *p, const struct manifest *m,
 		       struct xerr *err)
 {
-	json_t *want = json_object_get(manifest, "inputs"), *now = NULL, *v;
-	const char *name;
+	struct manifest_input *now = NULL;
 	char **names;
-	size_t n = 0;
+	size_t n = 0, i;
 	int bad = 0;
 
 	*report = json_array();
-	if (!json_object_size(want))
+	if (!m->ninputs)
 		return 0;
 	if (!p->lock) {
 		buf_printf(first, "xpin.lock pins %zu inputs, but there is no flake.lock",
-			   json_object_size(want));
-		return (int)json_object_size(want);
+			   m->ninputs);
+		return (int)m->ninputs;
 	}
-	names = calloc(json_object_size(want) + 1, sizeof(*names));
+	names = calloc(m->ninputs + 1, sizeof(*names));
 	if (!names)
 		return xerr_set(err, XPIN_USAGE, "out of memory");
-	json_object_foreach((json_t *)want, name, v)
-		names[n++] = (char *)name;
-	if (manifest_inputs(&now, p->lock, names, n, err) < 0) {
+	for (i = 0; i < m->ninputs; i++)
+		names[i] = m->inputs[i].path;
+	if (manifest_inputs(&now, &n, p->lock, names, m->ninputs, err) < 0) {
 		/* An input the manifest pins is gone from flake.lock. */
 		buf_printf(first, "%s", err->msg);
 		free(names);
 		return 1;
 	}
 	free(names);
-	json_object_foreach((json_t *)want, name, v) {
-		json_t *cur = json_object_get(now, name);
-		bool same = json_equal(v, cur);
-		const char *r1 = json_string_value(json_object_get(v, "rev"));
-		const char *r2 = json_string_value(json_object_get(cur, "rev"));
+	/* Both lists are sorted by path and hold the same paths. */
+	for (i = 0; i < m->ninputs; i++) {
+		const struct manifest_input *want = &m->inputs[i], *cur = &now[i];
+		bool same = manifest_input_equal(want, cur);
 
-		json_array_append_new(*report, json_pack("{s:s, s:b, s:O, s:O}",
-			"input", name, "ok", same, "locked", v,
-			"current", cur ? cur : json_null()));
+		json_array_append_new(*report, json_pack("{s:s, s:b, s:o, s:o}",
+			"input", want->path, "ok", same,
+			"locked", manifest_input_json(want),
+			"current", manifest_input_json(cur)));
 		if (same)
 			continue;
 		if (!bad++)
 			buf_printf(first,
 				   "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
-				   name, r2 ? r2 : "something else", r1 ? r1 : "no rev");
+				   want->path, cur->rev ? cur->rev : "something else",
+				   want->rev ? want->rev : "no rev");
 	}
-	json_decref(now);
+	manifest_inputs_free(now, n);
 	return bad;
 }
 
-json_t *project_compare(const struct build_result *r, const json_t *prev)
+int project_manifest(struct manifest *out, const struct project *p,
+		     const struct manifest_target *const *built, size_t n,
+		     const char *nix_version, const struct manifest *old,
+		     struct xerr *err)
 {
-	json_t *diff = manifest_diff(json_object_get(prev, "artifacts"),
-				     r->artifacts, NULL), *v;
+	struct manifest_target t = { 0 };
 	size_t i;
 
-	json_array_foreach(r->differs, i, v) {
-		size_t k;
-		bool seen = false;
-		for (k = 0; k < json_array_size(diff); k++)
-			seen |= json_equal(json_array_get(diff, k), v);
-		if (!seen)
-			json_array_append(diff, v);
-	}
-	return diff;
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-json_t *project_target_json(const struct build_result *r)
-{
-	const struct config_target *t = r->target;
-	json_t *o;
-
-	o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:O, s:o, s:o, s:O, s:o}",
-		      "builder", r->builder,
-		      "attr", str_or_null(t->attr),
-		      "command", str_or_null(t->command),
-		      "triple", str_or_null(t->triple),
-		      "drvPath", str_or_null(r->drv_path),
-		      "reproducible", r->reproducible,
-		      "differs", r->differs,
-		      "narHash", str_or_null(r->nar_hash),
-		      "outputs", r->outputs ? json_incref(r->outputs) : json_null(),
-		      "artifacts", r->artifacts,
-		      "policy", json_pack("{s:b, s:I}", "ok", r->nwarn == 0,
-					  "warnings", (json_int_t)r->nwarn));
-	if (o)
-		json_object_set(o, "variations",
-				r->variations ? r->variations : json_null());
-	return o;
-}
-
-json_t *project_manifest(const struct project *p, const struct build_result *r,
-			 size_t n, const char *nix_version, const json_t *old,
-			 struct xerr *err)
-{
-	json_t *m, *targets = json_object(), *inputs = NULL, *v;
-	const char *k;
-	size_t i;
-
-	if (p->lock && manifest_inputs(&inputs, p->lock, p->cfg.pins,
-				       p->cfg.npins, err) < 0) {
-		json_decref(targets);
-		return NULL;
-	}
+	memset(out, 0, sizeof(*out));
+	if (p->lock && manifest_inputs(&out->inputs, &out->ninputs, p->lock,
+				       p->cfg.pins, p->cfg.npins, err) < 0)
+		return -1;
+	out->dirty = p->dirty;
+	memcpy(out->flake_lock_sha256, p->lock_sha256, sizeof(p->lock_sha256));
+	if ((p->has_head && !(out->commit = strdup(p->head.rev))) ||
+	    (nix_version && !(out->nix_version = strdup(nix_version))))
+		goto nomem;
 	/* Targets still in xpin.json but not rebuilt this time keep their
 	 * previous record. */
-	json_object_foreach(json_object_get(old, "targets"), k, v)
-		if (config_find(&p->cfg, k))
-			json_object_set(targets, k, v);
+	for (i = 0; old && i < old->ntargets; i++)
+		if (config_find(&p->cfg, old->targets[i].name) &&
+		    (manifest_target_copy(&t, &old->targets[i]) < 0 ||
+		     manifest_put_target(out, &t) < 0))
+			goto nomem;
 	for (i = 0; i < n; i++)
-		json_object_set_new(targets, r[i].target->name,
-				    project_target_json(&r[i]));
-	m = json_pack("{s:i, s:{s:o, s:b}, s:o, s:o, s:o, s:o}",
-		      "format", MANIFEST_FORMAT,
-		      "project", "commit",
-		      p->has_head ? json_string(p->head.rev) : json_null(),
-		      "dirty", p->dirty,
-		      "flakeLock", p->lock_sha256[0]
-			      ? json_pack("{s:s}", "sha256", p->lock_sha256)
-			      : json_null(),
-		      "inputs", inputs ? inputs : json_object(),
-		      "nix", nix_version ? json_pack("{s:s}", "version", nix_version)
-					 : json_null(),
-		      "targets", targets);
-	if (!m)
-		xerr_set(err, XPIN_USAGE, "out of memory");
-	return m;
+		if (manifest_target_copy(&t, built[i]) < 0 ||
+		    manifest_put_target(out, &t) < 0)
+			goto nomem;
+	return 0;
+nomem:
+	manifest_target_release(&t);
+	manifest_release(out);
+	return xerr_set(err, XPIN_USAGE, "out of memory");
 }

@@ -1,8 +1,9 @@
 /*
- * project: what lock, verify and audit share: the project's xpin.json,
+ * project: the release layer's view of a project folder: its xpin.json,
  * flake.lock (with its sha256) and HEAD commit, the targets asked for,
- * each target's policy, and the assembly of the manifest from build
- * results. A struct project owns what it holds (project_release).
+ * each target's policy, the pins a manifest recorded against flake.lock,
+ * and a lock's manifest from the targets' records. Used by release.c.
+ * A struct project owns what it holds (project_release).
  */
 #ifndef XPIN_PROJECT_H
 #define XPIN_PROJECT_H
@@ -42,25 +43,20 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 
 /*
  * Compare the pins a manifest recorded with p's flake.lock. *report gets
- * an array of {input, ok, locked, current}; returns the number of inputs
- * that differ (first gets a one-line description of the first), or -1.
+ * (for --json) an array of {input, ok, locked, current}; returns the
+ * number of inputs that differ (first gets a one-line description of the
+ * first), or -1.
  */
 int project_check_pins(json_t **report, struct buf *first,
-		       const struct project *p, const json_t *manifest,
+		       const struct project *p, const struct manifest *m,
 		       struct xerr *err);
 
-/* Artifacts of a rebuild that do not match the manifest's entry prev,
- * including those a rebuild changed although the store matched: a sorted
- * JSON array of names. */
-json_t *project_compare(const struct build_result *r, const json_t *prev);
-
-/* The manifest entry of one built target. */
-json_t *project_target_json(const struct build_result *r);
-
-/* The whole manifest. Targets not built this time are carried over from
- * old (the previous manifest, may be NULL). */
-json_t *project_manifest(const struct project *p, const struct build_result *r,
-			 size_t n, const char *nix_version, const json_t *old,
-			 struct xerr *err);
+/* The whole manifest of a lock: p's state and inputs, the n targets built
+ * (copied), and the records of old (the previous manifest, may be NULL)
+ * of targets still in xpin.json but not built this time. */
+int project_manifest(struct manifest *out, const struct project *p,
+		     const struct manifest_target *const *built, size_t n,
+		     const char *nix_version, const struct manifest *old,
+		     struct xerr *err);
 
 #endif

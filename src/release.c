@@ -7,27 +7,20 @@
 
 #include "nix.h"
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The manifest's target names, sorted; *out is the caller's (free). */
-static int manifest_names(char ***out, size_t *n, const json_t *manifest,
+/* The manifest's target names, in its order (sorted); *out is the
+ * caller's (free). */
+static int manifest_names(char ***out, size_t *n, const struct manifest *m,
 			  struct xerr *err)
 {
-	const json_t *targets = json_object_get(manifest, "targets");
-	const char *k;
-	json_t *v;
-	char **names = calloc(json_object_size(targets) + 1, sizeof(*names));
+	char **names = calloc(m->ntargets + 1, sizeof(*names));
+	size_t i;
 
-	*n = 0;
 	if (!names)
 		return xerr_set(err, XPIN_USAGE, "out of memory");
-	json_object_foreach((json_t *)targets, k, v)
-		names[(*n)++] = (char *)k;
-	qsort(names, *n, sizeof(*names), cmp_name);
+	for (i = 0; i < m->ntargets; i++)
+		names[i] = m->targets[i].name;
 	*out = names;
+	*n = m->ntargets;
 	return 0;
 }
 
@@ -48,7 +41,6 @@ static int check_pins(struct release *r, struct xerr *err)
 static int prepare_targets(struct release *r, const struct config_target **sel,
 			   const struct release_opts *o, struct xerr *err)
 {
-	const json_t *recorded = json_object_get(r->manifest, "targets");
 	size_t i;
 
 	r->t = calloc(r->n + 1, sizeof(*r->t));
@@ -61,7 +53,7 @@ static int prepare_targets(struct release *r, const struct config_target **sel,
 		if (project_policy(&t->pol, t->target, err) < 0)
 			return -1;
 		if (o->mode == RELEASE_VERIFY) {
-			t->prev = json_object_get(recorded, t->target->name);
+			t->prev = manifest_target_find(r->manifest, t->target->name);
 			if (!t->prev)
 				return xerr_set(err, XPIN_CHECK_FAILED,
 						"target '%s' is not in xpin.lock; run 'xpin lock'",
@@ -75,7 +67,7 @@ static int prepare_targets(struct release *r, const struct config_target **sel,
 	return 0;
 }
 
-int release_open(struct release *r, const json_t *manifest,
+int release_open(struct release *r, const struct manifest *manifest,
 		 const struct release_opts *o, struct xerr *err)
 {
 	const struct config_target **sel = NULL;
@@ -120,24 +112,57 @@ static void *nix_version_thread(void *arg)
 	return NULL;
 }
 
-/* The verdict of a target that built. */
-static void judge(struct release_target *t, enum release_mode mode)
+static bool listed(const struct manifest_strings *s, const char *name)
 {
-	const struct build_result *res = &t->res;
+	size_t i;
 
-	if (res->failed) {
-		t->verdict = res->failed;
-		return;
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], name))
+			return true;
+	return false;
+}
+
+static int add_name(struct manifest_strings *s, const char *name)
+{
+	char **v = realloc(s->v, (s->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	s->v = v;
+	if (!(v[s->n] = strdup(name)))
+		return -1;
+	s->n++;
+	return 0;
+}
+
+/* The verdict of a target that built. A check's differences are the
+ * artifacts that do not match the manifest, and those a rebuild changed
+ * although the store matched. */
+static int judge(struct release_target *t, enum release_mode mode)
+{
+	const struct manifest_target *rec = &t->res.rec;
+	const struct manifest_strings *between = &rec->differs;
+	size_t i;
+
+	if (t->res.failed) {
+		t->verdict = t->res.failed;
+		return 0;
 	}
-	if (mode == RELEASE_LOCK) {
-		t->differs = json_incref(res->differs);
-		t->verdict = res->reproducible && !res->nwarn
+	if (mode == RELEASE_VERIFY &&
+	    manifest_diff(&t->differs, &t->prev->artifacts, &rec->artifacts,
+			  false) < 0)
+		return -1;
+	for (i = 0; i < between->n; i++)
+		if (!listed(&t->differs, between->v[i]) &&
+		    add_name(&t->differs, between->v[i]) < 0)
+			return -1;
+	if (mode == RELEASE_LOCK)
+		t->verdict = rec->reproducible && !rec->nwarn
 				     ? XPIN_OK : XPIN_CHECK_FAILED;
-		return;
-	}
-	t->differs = project_compare(res, t->prev);
-	t->verdict = json_array_size(t->differs) || res->nwarn
-			     ? XPIN_CHECK_FAILED : XPIN_OK;
+	else
+		t->verdict = t->differs.n || rec->nwarn ? XPIN_CHECK_FAILED
+							: XPIN_OK;
+	return 0;
 }
 
 static void build_opts_for(struct build_opts *bo, const struct release *r,
@@ -166,7 +191,7 @@ int release_build(struct release *r, const struct release_opts *o,
 	struct build_job *jobs = calloc(r->n + 1, sizeof(*jobs));
 	struct nixver nv = { &r->nix_version, XERR_INIT, 0 };
 	pthread_t vth;
-	bool any_nix = false, started = false, kept = false;
+	bool any_nix = false, started = false, kept = false, oom = false;
 	size_t i;
 
 	if (!jobs)
@@ -196,7 +221,7 @@ int release_build(struct release *r, const struct release_opts *o,
 	for (i = 0; i < r->n; i++) {
 		const struct release_target *t = &r->t[i];
 
-		judge(&r->t[i], o->mode);
+		oom |= judge(&r->t[i], o->mode) < 0;
 		/* A lock keeps the logs of any failure; a check, of a
 		 * failed build. */
 		kept |= t->res.failed && (o->mode == RELEASE_LOCK ||
@@ -208,6 +233,8 @@ int release_build(struct release *r, const struct release_opts *o,
 		util_rmtree(r->logs.data);
 		buf_release(&r->logs);
 	}
+	if (oom)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
 	if (!kept && any_nix && nv.ret < 0) {
 		*err = nv.err;
 		err->code = XPIN_BUILD;
@@ -216,25 +243,32 @@ int release_build(struct release *r, const struct release_opts *o,
 	return r->worst;
 }
 
-json_t *release_manifest(const struct release *r, const json_t *old,
-			 struct xerr *err)
+int release_manifest(struct manifest *out, const struct release *r,
+		     const struct manifest *old, struct xerr *err)
 {
-	struct build_result *res = calloc(r->n + 1, sizeof(*res));
-	json_t *m;
+	const struct manifest_target **built = calloc(r->n + 1, sizeof(*built));
+	size_t i;
+	int ret;
+
+	if (!built)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	for (i = 0; i < r->n; i++)
+		built[i] = &r->t[i].res.rec;
+	ret = project_manifest(out, &r->proj, built, r->n,
+			       r->nix_version.len ? r->nix_version.data : NULL,
+			       old, err);
+	free(built);
+	return ret;
+}
+
+static json_t *names_json(const struct manifest_strings *s)
+{
+	json_t *a = json_array();
 	size_t i;
 
-	if (!res) {
-		xerr_set(err, XPIN_USAGE, "out of memory");
-		return NULL;
-	}
-	/* A shallow copy: project_manifest only reads the results. */
-	for (i = 0; i < r->n; i++)
-		res[i] = r->t[i].res;
-	m = project_manifest(&r->proj, res, r->n,
-			     r->nix_version.len ? r->nix_version.data : NULL,
-			     old, err);
-	free(res);
-	return m;
+	for (i = 0; a && i < s->n; i++)
+		json_array_append_new(a, json_string(s->v[i]));
+	return a;
 }
 
 json_t *release_report(const struct release *r, enum release_mode mode)
@@ -247,17 +281,18 @@ json_t *release_report(const struct release *r, enum release_mode mode)
 		json_t *o;
 
 		if (mode == RELEASE_LOCK)
-			o = json_pack("{s:b, s:O, s:I}", "reproducible",
-				      t->res.reproducible, "differs", t->differs,
-				      "warnings", (json_int_t)t->res.nwarn);
+			o = json_pack("{s:b, s:o, s:I}", "reproducible",
+				      t->res.rec.reproducible, "differs",
+				      names_json(&t->differs), "warnings",
+				      (json_int_t)t->res.rec.nwarn);
 		else if (t->res.failed)
 			o = json_pack("{s:b, s:s}", "ok", 0, "error",
 				      t->res.err.msg);
 		else
-			o = json_pack("{s:b, s:O, s:I}", "ok",
+			o = json_pack("{s:b, s:o, s:I}", "ok",
 				      t->verdict == XPIN_OK, "differs",
-				      t->differs, "warnings",
-				      (json_int_t)t->res.nwarn);
+				      names_json(&t->differs), "warnings",
+				      (json_int_t)t->res.rec.nwarn);
 		json_object_set_new(rep, t->target->name, o);
 	}
 	return rep;
@@ -269,7 +304,7 @@ void release_release(struct release *r)
 
 	for (i = 0; r->t && i < r->n; i++) {
 		build_result_release(&r->t[i].res);
-		json_decref(r->t[i].differs);
+		manifest_strings_release(&r->t[i].differs);
 	}
 	free(r->t);
 	json_decref(r->pins);
@@ -280,14 +315,16 @@ void release_release(struct release *r)
 	*r = (struct release)RELEASE_INIT;
 }
 
-json_t *release_signed_manifest(struct sign_sig *sig, const char *text,
-				size_t len, const char *sigtext, size_t siglen,
-				const struct sign_pub *pub, struct xerr *err)
+int release_signed_manifest(struct manifest *out, struct sign_sig *sig,
+			    const char *text, size_t len, const char *sigtext,
+			    size_t siglen, const struct sign_pub *pub,
+			    struct xerr *err)
 {
+	memset(out, 0, sizeof(*out));
 	if (sign_sig_parse(sig, sigtext, siglen, "xpin.lock.minisig", err) < 0 ||
 	    sign_verify(sig, pub, text, len, SIGN_PREHASHED_ONLY, err) < 0) {
 		err->code = XPIN_SIGNATURE;
-		return NULL;
+		return -1;
 	}
-	return manifest_parse(text, len, "xpin.lock", err);
+	return manifest_parse(out, text, len, "xpin.lock", err);
 }

@@ -44,10 +44,10 @@ struct release_opts {
 /* One target's verdict. */
 struct release_target {
 	const struct config_target *target;
-	const json_t *prev;          /* verify: its entry in the manifest */
+	const struct manifest_target *prev; /* verify: its manifest record */
 	struct manifest_policy pol;
 	struct build_result res;
-	json_t *differs;             /* lock: between the two builds;
+	struct manifest_strings differs; /* lock: between the two builds;
 				      * verify: against the manifest */
 	int verdict;                 /* XPIN_OK, XPIN_CHECK_FAILED, or the
 				      * build's failure code */
@@ -56,7 +56,7 @@ struct release_target {
 struct release {
 	struct project proj;
 	bool have_proj;
-	const json_t *manifest;      /* verify: the signed one (caller's) */
+	const struct manifest *manifest; /* verify: the signed one (caller's) */
 	json_t *pins;                /* verify: [{input, ok, locked, current}] */
 	struct release_target *t;
 	size_t n;
@@ -74,7 +74,7 @@ struct release {
  * each, XPIN_CHECK_FAILED otherwise), no names means the manifest's
  * targets, and each target must be in it.
  */
-int release_open(struct release *r, const json_t *manifest,
+int release_open(struct release *r, const struct manifest *manifest,
 		 const struct release_opts *o, struct xerr *err);
 
 /* Build, compare and judge every selected target (the verdicts, and
@@ -86,8 +86,8 @@ int release_build(struct release *r, const struct release_opts *o,
 
 /* A lock's new manifest; targets not built this time are carried over
  * from old (the previous manifest, may be NULL). */
-json_t *release_manifest(const struct release *r, const json_t *old,
-			 struct xerr *err);
+int release_manifest(struct manifest *out, const struct release *r,
+		     const struct manifest *old, struct xerr *err);
 
 /* The per-target report of --json, {name: {...}}, empty before
  * release_build (lock: reproducible,
@@ -101,8 +101,9 @@ void release_release(struct release *r);
  * over text (xpin.lock) with pub, then parse that same text, so what is
  * read is what was signed. Errors of the signature have XPIN_SIGNATURE.
  */
-json_t *release_signed_manifest(struct sign_sig *sig, const char *text,
-				size_t len, const char *sigtext, size_t siglen,
-				const struct sign_pub *pub, struct xerr *err);
+int release_signed_manifest(struct manifest *out, struct sign_sig *sig,
+			    const char *text, size_t len, const char *sigtext,
+			    size_t siglen, const struct sign_pub *pub,
+			    struct xerr *err);
 
 #endif

@@ -1,0 +1,44 @@
+#!/bin/sh
+# A command target whose artifact is a folder holding an empty folder, a
+# file and a symbolic link: the file is recorded with sha256sum's hash,
+# the link by its target, the empty folder adds nothing (and is no
+# error, under the sanitizers too); verify agrees. A manifest whose field
+# has the wrong type, signed again, is refused as bad input, naming it.
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p "$TMP/p" && cd "$TMP/p" || exit 1
+cat >build.sh <<'SH'
+mkdir -p out/empty out/sub
+printf 'hello\n' >out/sub/file
+ln -s sub/file out/link
+SH
+cat >xpin.json <<'JSON'
+{ "targets": { "shapes": { "command": "sh build.sh", "artifacts": ["out"] } } }
+JSON
+git init -q . && git add build.sh xpin.json && git commit -qm shapes
+"$XPIN" keygen -W -p "$TMP/k.pub" -s "$TMP/k.key" >/dev/null
+
+expect_exit 0 "lock: a folder with an empty folder in it" "$XPIN" lock -s "$TMP/k.key"
+arts=$(python3 -c 'import json; a=json.load(open("xpin.lock"))["targets"]["shapes"]["artifacts"]; print(" ".join(sorted(a)))')
+expect_eq "the artifacts are the file and the link, not the empty folder" "out/link out/sub/file" "$arts"
+sh build.sh
+expect_eq "the file's sha256 is sha256sum's" "$(sha256sum out/sub/file | cut -d' ' -f1)" \
+	"$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["shapes"]["artifacts"]["out/sub/file"]["sha256"])')"
+expect_eq "the link is recorded by its target" "$(readlink out/link)" \
+	"$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["shapes"]["artifacts"]["out/link"]["symlink"])')"
+expect_exit 0 "verify rebuilds it and agrees" "$XPIN" verify -p "$TMP/k.pub"
+expect_exit 0 "verify --no-build agrees with the work tree's" "$XPIN" verify --no-build -p "$TMP/k.pub"
+
+python3 - <<'PY'
+import json
+m = json.load(open("xpin.lock"))
+m["targets"]["shapes"]["artifacts"]["out/sub/file"]["size"] = "six"
+open("xpin.lock", "w").write(json.dumps(m, indent=2, sort_keys=True) + "\n")
+PY
+rm -f xpin.lock.minisig
+"$XPIN" sign -s "$TMP/k.key" -p "$TMP/k.pub" xpin.lock
+expect_exit 2 "a size that is not a number: exit 2, though signed" "$XPIN" verify -p "$TMP/k.pub"
+expect_grep "the message names the field" 'targets.shapes.artifacts.out/sub/file: "size" must be' "$TMP/err"
+expect_one_line "in one line" "$TMP/err"
+
+test_done

@@ -1,0 +1,229 @@
+/*
+ * manifest: the typed model against its text. A manifest's text read and
+ * written again is the same bytes (and so is a copy of each target); a
+ * field of the wrong type is refused naming where it is; the artifact
+ * diff is the merge of two sorted lists, contents-only or whole. The
+ * manifest is written by hand here in xpin.lock(5)'s form.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "unit.h"
+
+static const char text[] =
+	"{\n"
+	"  \"flakeLock\": {\n"
+	"    \"sha256\": \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+	"  },\n"
+	"  \"format\": 1,\n"
+	"  \"inputs\": {\n"
+	"    \"nixpkgs\": {\n"
+	"      \"lastModified\": 1700000000,\n"
+	"      \"narHash\": \"sha256-AAAA\",\n"
+	"      \"ref\": null,\n"
+	"      \"rev\": \"0000000000000000000000000000000000000001\",\n"
+	"      \"source\": null,\n"
+	"      \"type\": \"github\"\n"
+	"    },\n"
+	"    \"utils\": {\n"
+	"      \"follows\": \"nixpkgs\"\n"
+	"    }\n"
+	"  },\n"
+	"  \"nix\": {\n"
+	"    \"version\": \"nix (Nix) 2.8.0\"\n"
+	"  },\n"
+	"  \"project\": {\n"
+	"    \"commit\": null,\n"
+	"    \"dirty\": true\n"
+	"  },\n"
+	"  \"targets\": {\n"
+	"    \"b\": {\n"
+	"      \"artifacts\": {\n"
+	"        \"bin/x\": {\n"
+	"          \"executable\": true,\n"
+	"          \"sha256\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n"
+	"          \"size\": 6\n"
+	"        },\n"
+	"        \"lib\": {\n"
+	"          \"symlink\": \"bin\"\n"
+	"        }\n"
+	"      },\n"
+	"      \"attr\": null,\n"
+	"      \"builder\": \"command\",\n"
+	"      \"command\": \"make\",\n"
+	"      \"differs\": [\n"
+	"        \"bin/x\"\n"
+	"      ],\n"
+	"      \"drvPath\": null,\n"
+	"      \"narHash\": null,\n"
+	"      \"outputs\": null,\n"
+	"      \"policy\": {\n"
+	"        \"ok\": true,\n"
+	"        \"warnings\": 0\n"
+	"      },\n"
+	"      \"reproducible\": false,\n"
+	"      \"triple\": null,\n"
+	"      \"variations\": [\n"
+	"        {\n"
+	"          \"LC_ALL\": \"C\",\n"
+	"          \"SOURCE_DATE_EPOCH\": 5,\n"
+	"          \"TZ\": \"UTC\",\n"
+	"          \"build_dir\": \"src\",\n"
+	"          \"umask\": \"022\"\n"
+	"        }\n"
+	"      ]\n"
+	"    },\n"
+	"    \"a\": {\n"
+	"      \"artifacts\": {},\n"
+	"      \"attr\": \"packages.x\",\n"
+	"      \"builder\": \"nix\",\n"
+	"      \"command\": null,\n"
+	"      \"differs\": [],\n"
+	"      \"drvPath\": \"/nix/store/x.drv\",\n"
+	"      \"narHash\": \"sha256-BBBB\",\n"
+	"      \"outputs\": {\n"
+	"        \"out\": \"/nix/store/x\"\n"
+	"      },\n"
+	"      \"policy\": {\n"
+	"        \"ok\": false,\n"
+	"        \"warnings\": 2\n"
+	"      },\n"
+	"      \"reproducible\": true,\n"
+	"      \"triple\": \"x86_64-unknown-linux-gnu\",\n"
+	"      \"variations\": null\n"
+	"    }\n"
+	"  }\n"
+	"}\n";
+
+/* The canonical text of m. */
+static void dump(struct buf *out, const struct manifest *m)
+{
+	json_t *j = manifest_json(m);
+
+	T_ASSERT(j != NULL);
+	T_ASSERT(jtext_dump_file(out, j) == 0);
+	json_decref(j);
+}
+
+void test_manifest__round_trip(void)
+{
+	struct manifest m, copy = MANIFEST_INIT;
+	struct xerr err = XERR_INIT;
+	struct buf again = BUF_INIT, canon = BUF_INIT, c2 = BUF_INIT;
+	json_t *doc = jtext_load(text, strlen(text), "t", &err);
+	size_t i;
+
+	/* The text above is canonical once its keys are sorted. */
+	T_ASSERT(doc != NULL);
+	T_ASSERT(jtext_dump_file(&canon, doc) == 0);
+	json_decref(doc);
+	T_ASSERT(manifest_parse(&m, text, strlen(text), "xpin.lock", &err) == 0);
+	T_INTEQ(m.ntargets, 2);
+	T_STREQ(m.targets[0].name, "a");
+	T_INTEQ(m.targets[0].nwarn, 2);
+	T_ASSERT(m.dirty && !m.commit);
+	T_INTEQ(m.ninputs, 2);
+	T_STREQ(m.inputs[1].follows, "nixpkgs");
+	T_INTEQ(m.inputs[0].last_modified, 1700000000);
+	T_STREQ(manifest_target_find(&m, "b")->artifacts.v[1].symlink, "bin");
+	dump(&again, &m);
+	T_STREQ(buf_cstr(&again), buf_cstr(&canon));
+	for (i = 0; i < m.ntargets; i++) {
+		struct manifest_target t;
+		T_ASSERT(manifest_target_copy(&t, &m.targets[i]) == 0);
+		T_ASSERT(manifest_put_target(&copy, &t) == 0);
+	}
+	copy.dirty = m.dirty;
+	memcpy(copy.flake_lock_sha256, m.flake_lock_sha256, 65);
+	copy.nix_version = strdup(m.nix_version);
+	copy.inputs = m.inputs;
+	copy.ninputs = m.ninputs;
+	dump(&c2, &copy);
+	T_STREQ(buf_cstr(&c2), buf_cstr(&canon));
+	copy.inputs = NULL;
+	copy.ninputs = 0;
+	manifest_release(&copy);
+	manifest_release(&m);
+	buf_release(&again);
+	buf_release(&canon);
+	buf_release(&c2);
+}
+
+static void refused(const char *from, const char *to, const char *msg)
+{
+	struct buf t = BUF_INIT;
+	struct manifest m;
+	struct xerr err = XERR_INIT;
+	const char *at = strstr(text, from);
+
+	T_ASSERT(at != NULL);
+	buf_add(&t, text, (size_t)(at - text));
+	buf_puts(&t, to);
+	buf_puts(&t, at + strlen(from));
+	T_ASSERT(manifest_parse(&m, buf_cstr(&t), t.len, "xpin.lock", &err) < 0);
+	if (!strstr(err.msg, msg))
+		unit_fail(__FILE__, __LINE__, err.msg);
+	buf_release(&t);
+}
+
+void test_manifest__wrong_types(void)
+{
+	refused("\"size\": 6", "\"size\": \"6\"",
+		"targets.b.artifacts.bin/x: \"size\" must be");
+	refused("\"sha256\": \"aaaa", "\"sha256\": \"zzzz",
+		"\"sha256\" must be 64 hex digits");
+	refused("\"warnings\": 2", "\"warnings\": -2", "\"warnings\" must be");
+	refused("\"format\": 1", "\"format\": 2", "not an xpin.lock of format 1");
+	refused("\"out\": \"/nix/store/x\"", "\"out\": 1", "\"out\" must be a store path");
+	refused("\"dirty\": true", "\"dirty\": 1", "\"dirty\" must be true or false");
+	refused("\"follows\": \"nixpkgs\"", "\"follows\": []", "inputs.utils: \"follows\" must be");
+}
+
+static void add(struct manifest_artifacts *a, const char *name, char c,
+		const char *link)
+{
+	struct manifest_artifact *x;
+
+	x = realloc(a->v, (a->n + 1) * sizeof(*x));
+	T_ASSERT(x != NULL);
+	a->v = x;
+	x = &a->v[a->n++];
+	memset(x, 0, sizeof(*x));
+	x->name = strdup(name);
+	x->symlink = link ? strdup(link) : NULL;
+	memset(x->sha256, c, 64);
+}
+
+void test_manifest__diff(void)
+{
+	struct manifest_artifacts a = { NULL, 0 }, b = { NULL, 0 };
+	struct manifest_strings d = { NULL, 0 };
+
+	/* Sorted as the model keeps them. */
+	add(&a, "a", 'a', NULL);
+	add(&a, "b", 'b', NULL);
+	add(&a, "l", 0, "x");
+	add(&a, "only-a", 'c', NULL);
+	add(&b, "a", 'a', NULL);
+	add(&b, "b", 'f', NULL);
+	add(&b, "l", 0, "y");
+	add(&b, "only-b", 'c', NULL);
+	b.v[0].executable = true;
+	T_ASSERT(manifest_diff(&d, &a, &b, true) == 0);
+	T_INTEQ(d.n, 4);
+	T_STREQ(d.v[0], "b");
+	T_STREQ(d.v[1], "l");
+	T_STREQ(d.v[2], "only-a");
+	T_STREQ(d.v[3], "only-b");
+	manifest_strings_release(&d);
+	/* Whole entries: the mode bit counts too. */
+	T_ASSERT(manifest_diff(&d, &a, &b, false) == 0);
+	T_INTEQ(d.n, 5);
+	T_STREQ(d.v[0], "a");
+	T_ASSERT(manifest_artifact_find(&b, "only-b") != NULL);
+	T_ASSERT(manifest_artifact_find(&b, "only-a") == NULL);
+	manifest_strings_release(&d);
+	manifest_artifacts_release(&a);
+	manifest_artifacts_release(&b);
+}
