@@ -1754,6 +1754,11 @@ out:
 	return ret;
 }
 
+bool gitrepo_head_unborn(struct gitrepo *r)
+{
+	return git_repository_head_unborn(r->repo) == 1;
+}
+
 int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
 		       struct gitrepo *r, const char *const *skip,
 		       struct xerr *err)

@@ -163,6 +163,8 @@ void gitrepo_strings_free(char **v);
 /* The work tree's HEAD commit (out, with its time), and whether tracked
  * files differ from it or untracked, not ignored files exist (*dirty),
  * leaving out the paths in skip (NULL-terminated, may be NULL). */
+/* HEAD names a branch with no commit yet (a fresh `git init`). */
+bool gitrepo_head_unborn(struct gitrepo *r);
 int gitrepo_head_state(struct gitrepo_commit *out, bool *dirty,
 		       struct gitrepo *r, const char *const *skip,
 		       struct xerr *err);

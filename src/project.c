@@ -3,16 +3,46 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "flakelock.h"
 #include "hash.h"
 
+/* HEAD and whether the work tree is dirty. A folder that is not a git
+ * repository has neither; one that is but cannot be read is an error,
+ * not a project without a commit. */
+static int git_state(struct project *p, const char *dir, struct xerr *err)
+{
+	/* What xpin lock writes does not make the tree dirty. */
+	static const char *const outputs[] = { "xpin.lock", "xpin.lock.minisig",
+					       NULL };
+	struct buf dotgit = BUF_INIT;
+	struct gitrepo *repo;
+	struct stat st;
+	bool is_repo;
+	int ret = 0;
+
+	buf_printf(&dotgit, "%s/.git", dir);
+	is_repo = lstat(buf_cstr(&dotgit), &st) == 0;
+	buf_release(&dotgit);
+	if (!is_repo)
+		return 0;
+	repo = gitrepo_open(dir, err);
+	if (!repo)
+		return -1;
+	if (gitrepo_head_state(&p->head, &p->dirty, repo, outputs, err) == 0)
+		p->has_head = true;
+	else if (!gitrepo_head_unborn(repo))
+		ret = -1;
+	gitrepo_free(repo);
+	return ret;
+}
+
 int project_open(struct project *p, const char *dir, const char *config,
 		 struct xerr *err)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
-	struct gitrepo *repo = NULL;
 	unsigned char d[32];
 	size_t i;
 	int ret = -1;
@@ -50,18 +80,10 @@ int project_open(struct project *p, const char *dir, const char *config,
 			goto out;
 		flakelock_pin_release(&pin);
 	}
-	repo = gitrepo_open(dir, NULL);
-	if (repo) {
-		/* What xpin lock writes does not make the tree dirty. */
-		static const char *const outputs[] = { "xpin.lock",
-						       "xpin.lock.minisig", NULL };
-		struct xerr e2 = XERR_INIT;
-		p->has_head = gitrepo_head_state(&p->head, &p->dirty, repo,
-						 outputs, &e2) == 0;
-	}
+	if (git_state(p, dir, err) < 0)
+		goto out;
 	ret = 0;
 out:
-	gitrepo_free(repo);
 	buf_release(&path);
 	buf_release(&text);
 	if (ret < 0)

@@ -4,6 +4,7 @@
 # the link by its target, the empty folder adds nothing (and is no
 # error, under the sanitizers too); verify agrees. A manifest whose field
 # has the wrong type, signed again, is refused as bad input, naming it.
+# A repository that cannot be read is not taken for one with no commit.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p "$TMP/p" && cd "$TMP/p" || exit 1
@@ -40,5 +41,16 @@ rm -f xpin.lock.minisig
 expect_exit 2 "a size that is not a number: exit 2, though signed" "$XPIN" verify -p "$TMP/k.pub"
 expect_grep "the message names the field" 'targets.shapes.artifacts.out/sub/file: "size" must be' "$TMP/err"
 expect_one_line "in one line" "$TMP/err"
+
+# A repository whose HEAD commit is gone is an error, not a project
+# without a commit (which would lock with "commit": null).
+mkdir "$TMP/c" && cd "$TMP/c" || exit 1
+printf '{ "targets": { "t": { "command": "true", "artifacts": ["xpin.json"] } } }\n' >xpin.json
+git init -q . && git add xpin.json && git commit -qm c
+obj=$(git rev-parse HEAD)
+rm -f ".git/objects/$(echo "$obj" | cut -c1-2)/$(echo "$obj" | cut -c3-)"
+expect_exit 2 "lock in a repository whose HEAD cannot be read: exit 2" "$XPIN" lock --no-sign
+expect_one_line "one line" "$TMP/err"
+[ ! -e xpin.lock ] && ok "no xpin.lock is written" || not_ok "no xpin.lock is written"
 
 test_done
