@@ -49,7 +49,11 @@ printf '{ "targets": { "t": { "command": "true", "artifacts": ["xpin.json"] } } 
 git init -q . && git add xpin.json && git commit -qm c
 obj=$(git rev-parse HEAD)
 rm -f ".git/objects/$(echo "$obj" | cut -c1-2)/$(echo "$obj" | cut -c3-)"
-expect_exit 2 "lock in a repository whose HEAD cannot be read: exit 2" "$XPIN" lock --no-sign
+# libgit2 1.5's git_revparse_single leaks what it read when HEAD's commit
+# is missing (755 bytes, seen with a five-line program of its own), so the
+# leak check is off for this one run.
+expect_exit 2 "lock in a repository whose HEAD cannot be read: exit 2" \
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$XPIN" lock --no-sign
 expect_one_line "one line" "$TMP/err"
 [ ! -e xpin.lock ] && ok "no xpin.lock is written" || not_ok "no xpin.lock is written"
 
