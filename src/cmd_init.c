@@ -315,79 +315,116 @@ static void print_summary(const struct gopts *g, const json_t *doc,
 	printf("review each \"triple\" (guessed from the package's name) and \"expect\" before 'xpin lock'\n");
 }
 
-int cmd_init(int argc, char **argv, struct gopts *g)
+struct init_args {
+	struct buf system;
+	bool force;
+};
+
+static int parse_args(struct init_args *a, int argc, char **argv,
+		      struct gopts *g, struct xerr *err)
 {
-	struct xerr err = XERR_INIT;
 	struct opt_parser op;
-	struct buf system = BUF_INIT, out = BUF_INIT, ref = BUF_INIT,
-		   text = BUF_INIT;
-	json_t *names = NULL, *same = NULL, *doc = NULL, *v;
-	const char *val, *skip = NULL, *alias = NULL;
-	const char **unusable = NULL;
-	size_t nunusable = 0, i;
-	struct stat st;
-	bool force = false, has_default = false;
-	int o, rc = XPIN_OK;
+	const char *val;
+	int o;
 
 	opt_init(&op, argc, argv, &cmd_init_help, g);
-	while ((o = opt_next(&op, &val, &err)) != OPT_END) {
+	while ((o = opt_next(&op, &val, err)) != OPT_END) {
 		switch (o) {
 		case O_FORCE:
-			force = true;
+			a->force = true;
 			break;
 		case O_SYSTEM:
-			if (!valid_system(val)) {
-				xerr_set(&err, XPIN_USAGE,
-					 "'%s' is not a Nix system like x86_64-linux",
-					 val);
-				goto fail;
-			}
-			buf_puts(&system, val);
-			buf_cstr(&system);
+			if (!valid_system(val))
+				return xerr_set(err, XPIN_USAGE,
+						"'%s' is not a Nix system like x86_64-linux",
+						val);
+			a->system.len = 0;
+			buf_puts(&a->system, val);
+			buf_cstr(&a->system);
 			break;
 		case OPT_HELP:
-			opt_usage(stdout, &cmd_init_help);
-			goto out;
+			return OPT_HELP;
 		case OPT_ARG:
-			xerr_set(&err, XPIN_USAGE, "unexpected argument '%s'", val);
-			goto fail;
+			return xerr_set(err, XPIN_USAGE, "unexpected argument '%s'", val);
 		default:
-			goto fail;
+			return -1;
 		}
 	}
-	/* Cheap refusals before asking Nix anything. */
-	if (lstat("xpin.json", &st) == 0 && !force) {
-		xerr_set(&err, XPIN_USAGE, "xpin.json exists; use -f to overwrite it");
-		goto fail;
-	}
-	if (stat("flake.nix", &st) < 0) {
-		xerr_set(&err, XPIN_USAGE,
-			 "no flake.nix here; run it in the flake's folder (or use -C DIR)");
-		goto fail;
-	}
-	if (!system.len && host_system(&system, &err) < 0)
-		goto fail;
+	return 0;
+}
 
-	buf_printf(&ref, ".#packages.%s", system.data);
-	{
-		const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref.data,
-				    "--apply", "builtins.attrNames", NULL };
-		char what[128];
+/* The flake's package names for system (ref: .#packages.SYSTEM). */
+static json_t *package_names(const char *ref, const char *system,
+			     struct xerr *err)
+{
+	const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref,
+			    "--apply", "builtins.attrNames", NULL };
+	struct buf out = BUF_INIT;
+	json_t *names = NULL;
+	char what[128];
 
-		snprintf(what, sizeof(what), "nix eval %.100s", ref.data);
-		if (nix_run(&out, a, what, &err) < 0 ||
-		    !(names = string_array(&out, "nix eval", &err)))
-			goto fail;
+	snprintf(what, sizeof(what), "nix eval %.100s", ref);
+	if (nix_run(&out, a, what, err) == 0)
+		names = string_array(&out, "nix eval", err);
+	if (names && !json_array_size(names)) {
+		xerr_set(err, XPIN_USAGE, "the flake has no packages for %s", system);
+		json_decref(names);
+		names = NULL;
 	}
-	if (!json_array_size(names)) {
-		xerr_set(&err, XPIN_USAGE, "the flake has no packages for %s",
-			 system.data);
-		goto fail;
+	buf_release(&out);
+	return names;
+}
+
+/* "default" is usually another package under a second name: *alias gets
+ * that name (NULL when it is not). -1 only when Nix cannot build. */
+static int default_alias(json_t **same, const char **alias, const char *ref,
+			 const struct gopts *g, struct xerr *err)
+{
+	const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref,
+			    "--apply",
+			    "ps: let d = ps.default.drvPath or false; in "
+			    "builtins.filter (n: n != \"default\" && "
+			    "(let r = builtins.tryEval "
+			    "((builtins.getAttr n ps).drvPath or null); "
+			    "in r.success && r.value == d)) "
+			    "(builtins.attrNames ps)", NULL };
+	struct buf out = BUF_INIT;
+	struct xerr e2 = XERR_INIT;
+	int ret = 0;
+
+	*alias = NULL;
+	if (nix_run(&out, a, "nix eval of 'default'", &e2) < 0 ||
+	    !(*same = string_array(&out, "nix eval", &e2))) {
+		if (e2.code == XPIN_BUILD) {
+			*err = e2;
+			ret = -1;
+		} else {
+			cli_warn(g, "cannot tell whether 'default' is another package (%s); keeping it",
+				 e2.msg);
+		}
+	} else if (json_array_size(*same)) {
+		*alias = json_string_value(json_array_get(*same, 0));
 	}
-	unusable = calloc(json_array_size(names), sizeof(*unusable));
-	if (!unusable) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		goto fail;
+	buf_release(&out);
+	return ret;
+}
+
+/* Draft xpin.json from the packages of a->system, write it, report. */
+static int init(struct init_args *a, const struct gopts *g, struct xerr *err)
+{
+	struct buf ref = BUF_INIT, text = BUF_INIT;
+	json_t *names = NULL, *same = NULL, *doc = NULL, *v;
+	const char *alias = NULL, **unusable = NULL;
+	size_t nunusable = 0, i;
+	bool has_default = false;
+	int ret = -1;
+
+	buf_printf(&ref, ".#packages.%s", a->system.data);
+	if (!(names = package_names(ref.data, a->system.data, err)))
+		goto out;
+	if (!(unusable = calloc(json_array_size(names), sizeof(*unusable)))) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
 	}
 	json_array_foreach(names, i, v) {
 		has_default |= !strcmp(json_string_value(v), "default");
@@ -395,60 +432,63 @@ int cmd_init(int argc, char **argv, struct gopts *g)
 			unusable[nunusable++] = json_string_value(v);
 	}
 	if (nunusable == json_array_size(names)) {
-		xerr_set(&err, XPIN_USAGE, "no package of %s has a name xpin can use",
-			 system.data);
-		goto fail;
+		xerr_set(err, XPIN_USAGE, "no package of %s has a name xpin can use",
+			 a->system.data);
+		goto out;
 	}
-	/* "default" is usually another package under a second name: skip it
-	 * then, so the same build is not locked twice. */
-	if (has_default && json_array_size(names) - nunusable > 1) {
-		const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref.data,
-				    "--apply",
-				    "ps: let d = ps.default.drvPath or false; in "
-				    "builtins.filter (n: n != \"default\" && "
-				    "(let r = builtins.tryEval "
-				    "((builtins.getAttr n ps).drvPath or null); "
-				    "in r.success && r.value == d)) "
-				    "(builtins.attrNames ps)", NULL };
-		struct xerr e2 = XERR_INIT;
-
-		if (nix_run(&out, a, "nix eval of 'default'", &e2) < 0 ||
-		    !(same = string_array(&out, "nix eval", &e2))) {
-			if (e2.code == XPIN_BUILD) {
-				err = e2;
-				goto fail;
-			}
-			cli_warn(g, "cannot tell whether 'default' is another package (%s); keeping it",
-				 e2.msg);
-		} else if (json_array_size(same)) {
-			skip = "default";
-			alias = json_string_value(json_array_get(same, 0));
-		}
-	}
-	doc = draft(system.data, names, skip, &err);
-	if (!doc)
-		goto fail;
+	/* Skip an alias, so the same build is not locked twice. */
+	if (has_default && json_array_size(names) - nunusable > 1 &&
+	    default_alias(&same, &alias, ref.data, g, err) < 0)
+		goto out;
+	if (!(doc = draft(a->system.data, names, alias ? "default" : NULL, err)))
+		goto out;
 	if (jtext_dump_file(&text, doc) < 0) {
-		xerr_set(&err, XPIN_USAGE, "out of memory");
-		goto fail;
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
 	}
-	if (util_write_atomic("xpin.json", text.data, text.len, 0644, &err) < 0)
-		goto fail;
+	if (util_write_atomic("xpin.json", text.data, text.len, 0644, err) < 0)
+		goto out;
 	if (g->json)
 		fwrite(text.data, 1, text.len, stdout);
 	else if (!g->quiet)
-		print_summary(g, doc, system.data, skip, alias, unusable, nunusable);
-	goto out;
-fail:
-	rc = cli_error(g, &err);
+		print_summary(g, doc, a->system.data, alias ? "default" : NULL,
+			      alias, unusable, nunusable);
+	ret = XPIN_OK;
 out:
 	free(unusable);
 	json_decref(names);
 	json_decref(same);
 	json_decref(doc);
-	buf_release(&system);
-	buf_release(&out);
 	buf_release(&ref);
 	buf_release(&text);
+	return ret;
+}
+
+int cmd_init(int argc, char **argv, struct gopts *g)
+{
+	struct xerr err = XERR_INIT;
+	struct init_args a = { .system = BUF_INIT };
+	struct stat st;
+	int rc = parse_args(&a, argc, argv, g, &err);
+
+	if (rc == OPT_HELP) {
+		opt_usage(stdout, &cmd_init_help);
+		rc = XPIN_OK;
+		goto out;
+	}
+	/* Cheap refusals before asking Nix anything. */
+	if (rc == 0 && lstat("xpin.json", &st) == 0 && !a.force)
+		rc = xerr_set(&err, XPIN_USAGE, "xpin.json exists; use -f to overwrite it");
+	if (rc == 0 && stat("flake.nix", &st) < 0)
+		rc = xerr_set(&err, XPIN_USAGE,
+			      "no flake.nix here; run it in the flake's folder (or use -C DIR)");
+	if (rc == 0 && !a.system.len)
+		rc = host_system(&a.system, &err);
+	if (rc == 0)
+		rc = init(&a, g, &err);
+	if (rc < 0)
+		rc = cli_error(g, &err);
+out:
+	buf_release(&a.system);
 	return rc;
 }

@@ -162,7 +162,7 @@ out:
 int cmd_sign(int argc, char **argv, struct gopts *g)
 {
 	struct xerr err = XERR_INIT;
-	struct sign_args a = { NULL };
+	struct sign_args a = { .files = NULL };
 	int rc;
 
 	a.files = calloc((size_t)argc + 1, sizeof(*a.files));
