@@ -31,7 +31,7 @@ static int open_log(struct build_result *r, const struct build_opts *o,
 
 	snprintf(r->log, sizeof(r->log), "%s/%s.%s.log", o->log_dir,
 		 r->target->name, suffix);
-	fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(r->log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		xerr_set(&r->err, XPIN_BUILD, "cannot write the log '%s': %s",
 			 r->log, strerror(errno));
@@ -154,28 +154,49 @@ static int nix_ref(struct buf *ref, const struct build_opts *o,
 	return buf_printf(ref, "%s#%s", o->project, t->attr);
 }
 
+/* Run nix with args for r's target, logging to a fresh log; with doc,
+ * its JSON answer there. -1 with r->err (not yet failed: a rebuild that
+ * kept a differing output is no failure) and *status when it ran. */
+static int run_nix(struct build_result *r, const struct build_opts *o,
+		   const char *suffix, const char *const *args,
+		   const char *what, json_t **doc, int *status)
+{
+	struct nix_cmd c = { args, what, NULL, -1, r->target->timeout, 0, "" };
+	struct xerr e = XERR_INIT;
+	int fd = open_log(r, o, suffix), ret = 0;
+
+	*status = -1;
+	if (fd < 0)
+		return -1;
+	c.log_fd = fd;
+	if (doc)
+		ret = (*doc = nix_run_json(&c, &e)) ? 0 : -1;
+	else
+		ret = nix_run(&c, &e);
+	close(fd);
+	*status = c.status;
+	if (ret < 0)
+		xerr_set(&r->err, XPIN_BUILD, "target '%s': %.600s (log: %.300s)",
+			 r->target->name, e.msg, r->log);
+	return ret;
+}
+
 /* `nix build --json`: drvPath and outputs of the (maybe cached) build. */
 static int nix_build(struct build_result *r, const struct build_opts *o,
 		     const char *suffix)
 {
-	struct buf ref = BUF_INIT, out = BUF_INIT;
+	struct buf ref = BUF_INIT, what = BUF_INIT;
 	json_t *doc = NULL, *first;
-	int status = 0, ret = -1;
-	const char *argv[] = { "nix", NIX_FEATURES, "build", "--no-link",
-			       "--json", "-L", NULL, NULL };
+	int status, ret = -1;
+	const char *args[] = { "build", "--no-link", "--json", "-L", NULL, NULL };
 
 	nix_ref(&ref, o, r->target);
-	argv[7] = ref.data;
-	if (run(r, o, suffix, argv, NULL, NULL, -1, &out, &status) < 0)
-		goto out;
-	if (status != 0) {
-		xerr_set(&r->err, XPIN_BUILD,
-			 "target '%s': nix build %s failed (exit %d; log: %s)",
-			 r->target->name, ref.data, status, r->log);
+	args[4] = ref.data;
+	buf_printf(&what, "nix build %s", ref.data);
+	if (run_nix(r, o, suffix, args, what.data, &doc, &status) < 0) {
 		fail(r, XPIN_BUILD);
 		goto out;
 	}
-	doc = json_loadb(out.data ? out.data : "", out.len, 0, NULL);
 	first = json_array_get(doc, 0);
 	if (!json_is_string(json_object_get(first, "drvPath")) ||
 	    !json_is_object(json_object_get(first, "outputs"))) {
@@ -195,7 +216,7 @@ static int nix_build(struct build_result *r, const struct build_opts *o,
 out:
 	json_decref(doc);
 	buf_release(&ref);
-	buf_release(&out);
+	buf_release(&what);
 	return ret;
 }
 
@@ -203,37 +224,33 @@ out:
  * 1 when it kept a differing ".check" output, -1 when it failed. */
 static int nix_rebuild(struct build_result *r, const struct build_opts *o)
 {
-	struct buf ref = BUF_INIT;
-	const char *argv[] = { "nix", NIX_FEATURES, "build", "--rebuild",
-			       "--keep-failed", "--no-link", "-L", NULL, NULL };
-	int status = 0, ret = -1;
+	struct buf ref = BUF_INIT, what = BUF_INIT;
+	const char *args[] = { "build", "--rebuild", "--keep-failed",
+			       "--no-link", "-L", NULL, NULL };
+	int status, ret = 0;
 	size_t i;
 	bool kept = false;
 
 	nix_ref(&ref, o, r->target);
-	argv[8] = ref.data;
-	if (run(r, o, "rebuild", argv, NULL, NULL, -1, NULL, &status) < 0)
+	args[5] = ref.data;
+	buf_printf(&what, "nix build --rebuild %s", ref.data);
+	if (run_nix(r, o, "rebuild", args, what.data, NULL, &status) == 0)
 		goto out;
-	if (status == 0) {
-		ret = 0;
-		goto out;
-	}
-	for (i = 0; i < r->rec.noutputs; i++) {
+	for (i = 0; status > 0 && i < r->rec.noutputs; i++) {
 		struct buf check = BUF_INIT;
 		buf_printf(&check, "%s.check", r->rec.outputs[i].path);
 		kept |= exists(check.data);
 		buf_release(&check);
 	}
 	if (kept) {
+		r->err = (struct xerr)XERR_INIT;
 		ret = 1;
-		goto out;
+	} else {
+		ret = fail(r, XPIN_BUILD);
 	}
-	xerr_set(&r->err, XPIN_BUILD,
-		 "target '%s': nix build --rebuild %s failed (exit %d; log: %s)",
-		 r->target->name, ref.data, status, r->log);
-	fail(r, XPIN_BUILD);
 out:
 	buf_release(&ref);
+	buf_release(&what);
 	return ret;
 }
 

@@ -529,43 +529,25 @@ static int flake_ref(struct buf *out, const struct flakelock *lk,
 	return 0;
 }
 
-/* Run nix with args; its standard output in out. */
-static int run_nix(struct buf *out, const char *const *args, int log_fd,
-		   const char *what, const char *path, struct xerr *err)
+/* Run nix with args and read its JSON object: errors name the input, and
+ * are XPIN_USAGE even when nix cannot be run (the pin cannot be made). */
+static json_t *nix_json(const char *const *args, int log_fd, const char *what,
+			const char *path, struct xerr *err)
 {
-	const char *argv[16] = { "nix", NIX_FEATURES };
-	struct util_proc p = { argv, NULL, NULL, -1, out, 0, -1 };
-	char reason[1024];
-	FILE *log = NULL;
-	size_t i;
-	int status = 0, ret = -1;
+	struct nix_cmd c = { args, what, NULL, log_fd, 0, 0, "" };
+	json_t *doc = nix_run_json(&c, err);
+	char msg[sizeof(err->msg)];
 
-	for (i = 0; args[i] && i + 4 < sizeof(argv) / sizeof(argv[0]); i++)
-		argv[3 + i] = args[i];
-	if (log_fd >= 0) {
-		p.log_fd = log_fd;
-	} else if ((log = tmpfile())) {
-		p.log_fd = fileno(log);
+	if (doc && !json_is_object(doc)) {
+		json_decref(doc);
+		doc = NULL;
+		xerr_set(err, XPIN_USAGE, "%s printed no JSON object", what);
 	}
-	out->len = 0;
-	if (util_spawn(&status, &p, err) < 0) {
-		err->code = XPIN_USAGE;
-		goto out;
+	if (!doc) {
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		xerr_set(err, XPIN_USAGE, "input '%s': %.900s", path, msg);
 	}
-	if (status != 0) {
-		nix_reason(reason, sizeof(reason), log);
-		if (status == 127 && !reason[0])
-			snprintf(reason, sizeof(reason),
-				 "cannot run 'nix' (is Nix installed and on PATH?)");
-		xerr_set(err, XPIN_USAGE, "input '%s': %s failed: %s", path, what,
-			 reason[0] ? reason : "see its output with -v");
-		goto out;
-	}
-	ret = 0;
-out:
-	if (log)
-		fclose(log);
-	return ret;
+	return doc;
 }
 
 /* Escape s for a Nix string literal. */
@@ -578,22 +560,6 @@ static void nix_string(struct buf *b, const char *s)
 		buf_add(b, s, 1);
 	}
 	buf_puts(b, "\"");
-}
-
-static int parse_nix_json(json_t **out, const struct buf *text,
-			  const char *what, const char *path, struct xerr *err)
-{
-	struct xerr jerr = XERR_INIT;
-
-	*out = jtext_load(text->data ? text->data : "", text->len, what, &jerr);
-	if (!*out || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return xerr_set(err, XPIN_USAGE,
-				"input '%s': %s printed no JSON object", path,
-				what);
-	}
-	return 0;
 }
 
 /* Take rev, lastModified and revCount from what Nix says it locked;
@@ -621,7 +587,7 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 		     int log_fd, struct xerr *err)
 {
 	struct buf url = BUF_INIT, tmp = BUF_INIT, reg = BUF_INIT,
-		   text = BUF_INIT, expr = BUF_INIT;
+		   expr = BUF_INIT;
 	json_t *doc = NULL;
 	const char *hash;
 	int ret = -1;
@@ -647,10 +613,8 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 		const char *args[] = { "flake", "prefetch", "--json",
 				       "--flake-registry", buf_cstr(&reg),
 				       buf_cstr(&url), NULL };
-		if (run_nix(&text, args, log_fd, "nix flake prefetch", pin->path,
-			    err) < 0 ||
-		    parse_nix_json(&doc, &text, "nix flake prefetch", pin->path,
-				   err) < 0)
+		doc = nix_json(args, log_fd, "nix flake prefetch", pin->path, err);
+		if (!doc)
 			goto out;
 	}
 	hash = json_string_value(json_object_get(doc, "hash"));
@@ -674,10 +638,9 @@ int clipin_nix_facts(struct clipin_facts *out, const struct flakelock *lk,
 		{
 			const char *args[] = { "eval", "--json", "--impure",
 					       "--expr", buf_cstr(&expr), NULL };
-			if (run_nix(&text, args, log_fd, "builtins.fetchTree",
-				    pin->path, err) < 0 ||
-			    parse_nix_json(&doc, &text, "builtins.fetchTree",
-					   pin->path, err) < 0)
+			doc = nix_json(args, log_fd, "builtins.fetchTree",
+				       pin->path, err);
+			if (!doc)
 				goto out;
 		}
 		th = json_string_value(json_object_get(doc, "narHash"));
@@ -704,7 +667,6 @@ out:
 	buf_release(&url);
 	buf_release(&tmp);
 	buf_release(&reg);
-	buf_release(&text);
 	buf_release(&expr);
 	return ret;
 }

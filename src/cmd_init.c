@@ -31,41 +31,14 @@ const struct cmd_help cmd_init_help = {
 /* Evaluating a real nixpkgs-based flake can take minutes; never forever. */
 #define EVAL_TIMEOUT 1800
 
-/*
- * Run nix with argv, stdout into out. -1 with err: XPIN_BUILD when nix
- * could not run at all, XPIN_USAGE when it ran and failed (what, and Nix's
- * reason).
- */
-static int nix_run(struct buf *out, const char *const *argv, const char *what,
-		   struct xerr *err)
+/* Run nix with args, its standard output into out (init's errors: nix
+ * that cannot run is XPIN_BUILD, a failed evaluation XPIN_USAGE). */
+static int nix_eval(struct buf *out, const char *const *args,
+		    const char *what, struct xerr *err)
 {
-	struct util_proc p = { argv, NULL, NULL, -1, out, EVAL_TIMEOUT, -1 };
-	char reason[512];
-	FILE *log = tmpfile();
-	int status = 0, ret = -1;
+	struct nix_cmd c = { args, what, out, -1, EVAL_TIMEOUT, 0, "" };
 
-	if (!log)
-		return xerr_set(err, XPIN_BUILD, "cannot make a temporary file: %s",
-				strerror(errno));
-	p.log_fd = fileno(log);
-	out->len = 0;
-	if (util_spawn(&status, &p, err) < 0)
-		goto out;
-	if (status == 0) {
-		ret = 0;
-		goto out;
-	}
-	nix_reason(reason, sizeof(reason), log);
-	/* 127: the child could not exec nix (util_spawn's convention). */
-	if (status == 127 && !strncmp(reason, "cannot run", 10))
-		xerr_set(err, XPIN_BUILD, "%s; is Nix installed?", reason);
-	else if (reason[0])
-		xerr_set(err, XPIN_USAGE, "%s failed: %s", what, reason);
-	else
-		xerr_set(err, XPIN_USAGE, "%s failed (exit %d)", what, status);
-out:
-	fclose(log);
-	return ret;
+	return nix_run(&c, err);
 }
 
 /* A Nix system name that can sit in an attribute path: "x86_64-linux". */
@@ -111,10 +84,10 @@ static int uname_system(struct buf *out, struct xerr *err)
 /* Nix's builtins.currentSystem; uname's answer if Nix runs but cannot say. */
 static int host_system(struct buf *out, struct xerr *err)
 {
-	const char *argv[] = { "nix", NIX_FEATURES, "eval", "--raw", "--impure",
-			       "--expr", "builtins.currentSystem", NULL };
+	const char *args[] = { "eval", "--raw", "--impure", "--expr",
+			       "builtins.currentSystem", NULL };
 
-	if (nix_run(out, argv, "nix eval builtins.currentSystem", err) == 0) {
+	if (nix_eval(out, args, "nix eval builtins.currentSystem", err) == 0) {
 		buf_cstr(out);
 		if (valid_system(out->data))
 			return 0;
@@ -125,14 +98,17 @@ static int host_system(struct buf *out, struct xerr *err)
 	return uname_system(out, err);
 }
 
-/* Nix's JSON answer, which must be an array of strings. */
-static json_t *string_array(const struct buf *out, const char *what,
-			    struct xerr *err)
+/* Run nix eval --json with args: its answer, which must be an array of
+ * strings. */
+static json_t *eval_names(const char *const *args, const char *what,
+			  struct xerr *err)
 {
-	struct xerr e2 = XERR_INIT;
-	json_t *v = jtext_load(out->data ? out->data : "", out->len, what, &e2);
+	struct nix_cmd c = { args, what, NULL, -1, EVAL_TIMEOUT, 0, "" };
+	json_t *v = nix_run_json(&c, err);
 	size_t i;
 
+	if (!v)
+		return NULL;
 	if (!json_is_array(v))
 		goto bad;
 	for (i = 0; i < json_array_size(v); i++)
@@ -357,21 +333,18 @@ static int parse_args(struct init_args *a, int argc, char **argv,
 static json_t *package_names(const char *ref, const char *system,
 			     struct xerr *err)
 {
-	const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref,
-			    "--apply", "builtins.attrNames", NULL };
-	struct buf out = BUF_INIT;
-	json_t *names = NULL;
+	const char *a[] = { "eval", "--json", ref, "--apply",
+			    "builtins.attrNames", NULL };
+	json_t *names;
 	char what[128];
 
 	snprintf(what, sizeof(what), "nix eval %.100s", ref);
-	if (nix_run(&out, a, what, err) == 0)
-		names = string_array(&out, "nix eval", err);
+	names = eval_names(a, what, err);
 	if (names && !json_array_size(names)) {
 		xerr_set(err, XPIN_USAGE, "the flake has no packages for %s", system);
 		json_decref(names);
 		names = NULL;
 	}
-	buf_release(&out);
 	return names;
 }
 
@@ -380,21 +353,18 @@ static json_t *package_names(const char *ref, const char *system,
 static int default_alias(json_t **same, const char **alias, const char *ref,
 			 const struct gopts *g, struct xerr *err)
 {
-	const char *a[] = { "nix", NIX_FEATURES, "eval", "--json", ref,
-			    "--apply",
+	const char *a[] = { "eval", "--json", ref, "--apply",
 			    "ps: let d = ps.default.drvPath or false; in "
 			    "builtins.filter (n: n != \"default\" && "
 			    "(let r = builtins.tryEval "
 			    "((builtins.getAttr n ps).drvPath or null); "
 			    "in r.success && r.value == d)) "
 			    "(builtins.attrNames ps)", NULL };
-	struct buf out = BUF_INIT;
 	struct xerr e2 = XERR_INIT;
 	int ret = 0;
 
 	*alias = NULL;
-	if (nix_run(&out, a, "nix eval of 'default'", &e2) < 0 ||
-	    !(*same = string_array(&out, "nix eval", &e2))) {
+	if (!(*same = eval_names(a, "nix eval of 'default'", &e2))) {
 		if (e2.code == XPIN_BUILD) {
 			*err = e2;
 			ret = -1;
@@ -405,7 +375,6 @@ static int default_alias(json_t **same, const char **alias, const char *ref,
 	} else if (json_array_size(*same)) {
 		*alias = json_string_value(json_array_get(*same, 0));
 	}
-	buf_release(&out);
 	return ret;
 }
 

@@ -1,7 +1,14 @@
-/* nix: the Nix program's version, its rules, its error line. */
+/* nix: the Nix program's version, its rules, its runs, its error line. */
+#define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jtext.h"
 
 #include "nix.h"
 
@@ -43,17 +50,19 @@ void nix_version_format(char out[32], const struct nix_version *v)
 
 int nix_version_text(struct buf *out, struct xerr *err)
 {
-	const char *argv[] = { "nix", "--version", NULL };
-	struct util_proc p = { argv, NULL, NULL, -1, out, 60, -1 };
-	int status = 0;
+	const char *args[] = { "--version", NULL };
+	struct nix_cmd c = { args, "'nix --version'", out, -1, 60, 0, "" };
 
-	out->len = 0;
-	if (util_spawn(&status, &p, err) < 0)
+	if (nix_run(&c, err) < 0) {
+		if (err->code != XPIN_BUILD)
+			xerr_set(err, XPIN_BUILD,
+				 "'nix --version' failed (exit %d); is Nix installed?",
+				 c.status);
 		return -1;
-	if (status != 0 || !out->len)
+	}
+	if (!out->len)
 		return xerr_set(err, XPIN_BUILD,
-				"'nix --version' failed (exit %d); is Nix installed?",
-				status);
+				"'nix --version' printed nothing; is Nix installed?");
 	while (out->len && out->data[out->len - 1] == '\n')
 		out->data[--out->len] = '\0';
 	return 0;
@@ -112,7 +121,6 @@ void nix_reason(char *out, size_t n, FILE *f)
 	out[0] = '\0';
 	if (!f)
 		return;
-	rewind(f);
 	while (fgets(line, sizeof(line), f)) {
 		const char *s = clean_line(line), *t;
 
@@ -125,4 +133,99 @@ void nix_reason(char *out, size_t n, FILE *f)
 		snprintf(out, n, "%s (git: %s)", error, fatal);
 	else
 		snprintf(out, n, "%s", error[0] ? error : fatal);
+}
+
+/* Where the reason will be read from: the log when it is a regular file
+ * (from its offset now), else a temporary file that becomes the log. */
+static FILE *reason_file(int *log_fd, off_t *from)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	*from = 0;
+	if (*log_fd < 0) {
+		f = tmpfile();
+		if (f)
+			*log_fd = fileno(f);
+		return f;
+	}
+	if (fstat(*log_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	*from = lseek(*log_fd, 0, SEEK_CUR);
+	fd = fcntl(*log_fd, F_DUPFD_CLOEXEC, 0);
+	if (*from < 0 || fd < 0 || !(f = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+int nix_run(struct nix_cmd *c, struct xerr *err)
+{
+	const char *argv[20] = { "nix", "--extra-experimental-features",
+				 "nix-command flakes" };
+	struct util_proc p = { argv, NULL, NULL, c->log_fd, c->out, c->timeout,
+			       -1 };
+	FILE *log;
+	off_t from;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; c->args[i]; i++)
+		if (i + 4 >= sizeof(argv) / sizeof(argv[0]))
+			return xerr_set(err, XPIN_USAGE,
+					"%s: too many arguments for nix", c->what);
+		else
+			argv[3 + i] = c->args[i];
+	c->status = 0;
+	c->reason[0] = '\0';
+	log = reason_file(&p.log_fd, &from);
+	if (c->out)
+		c->out->len = 0;
+	if (util_spawn(&c->status, &p, err) < 0)
+		goto out;
+	if (c->status == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (log && fseeko(log, from, SEEK_SET) == 0)
+		nix_reason(c->reason, sizeof(c->reason), log);
+	/* 127 and the child's own line: nix could not be started. */
+	if (c->status == 127 && !strncmp(c->reason, "cannot run", 10))
+		xerr_set(err, XPIN_BUILD, "%s; is Nix installed and on PATH?",
+			 c->reason);
+	else if (c->status == 127 && !c->reason[0])
+		xerr_set(err, XPIN_BUILD,
+			 "cannot run 'nix' (exit 127); is Nix installed and on PATH?");
+	else if (c->reason[0])
+		xerr_set(err, XPIN_USAGE, "%s failed: %s", c->what, c->reason);
+	else
+		xerr_set(err, XPIN_USAGE, "%s failed (exit %d)", c->what,
+			 c->status);
+out:
+	if (log)
+		fclose(log);
+	return ret;
+}
+
+json_t *nix_run_json(struct nix_cmd *c, struct xerr *err)
+{
+	struct xerr jerr = XERR_INIT;
+	struct buf own = BUF_INIT;
+	json_t *doc = NULL;
+
+	if (!c->out)
+		c->out = &own;
+	if (nix_run(c, err) == 0) {
+		doc = jtext_load(c->out->data ? c->out->data : "", c->out->len,
+				 c->what, &jerr);
+		if (!doc)
+			xerr_set(err, XPIN_USAGE, "%s printed no JSON", c->what);
+	}
+	if (c->out == &own)
+		c->out = NULL;
+	buf_release(&own);
+	return doc;
 }

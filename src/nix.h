@@ -8,6 +8,10 @@
  * export-ignore, export-subst, ident and text/eol attributes shaped the
  * tree it hashed; from 2.20 on it reads the stored tree with libgit2.
  * Forge inputs (github, gitlab, sourcehut) are archives in every version.
+ *
+ * It is also the one place xpin starts Nix (nix_run): every run gets the
+ * feature switch flakes need, the same rule for the reason of a failure,
+ * and its JSON read through jtext (nix_run_json).
  */
 #ifndef XPIN_NIX_H
 #define XPIN_NIX_H
@@ -15,10 +19,35 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "util.h"
 
-/* xpin needs flakes; Nix 2.8 has them behind this switch. */
-#define NIX_FEATURES "--extra-experimental-features", "nix-command flakes"
+/* One run of nix: what to run, and where its output goes. */
+struct nix_cmd {
+	/* nix's arguments after the feature switch (at most 16), NULL-ended */
+	const char *const *args;
+	const char *what;   /* for messages: "nix build .#tool" */
+	struct buf *out;    /* its standard output, or NULL */
+	/* Its standard error (and output unless captured): a regular file
+	 * is read back for the reason; -1: a temporary file of its own. */
+	int log_fd;
+	unsigned timeout;   /* seconds; 0 for none */
+	int status;         /* set by nix_run: the exit status */
+	char reason[512];   /* set by nix_run when it failed: nix_reason */
+};
+
+/*
+ * Run nix with NIX's feature switch and c->args. 0 when it exited 0; -1
+ * with err otherwise: XPIN_BUILD "cannot run 'nix': ...; is Nix installed
+ * and on PATH?" when it could not be started, util_spawn's error when it
+ * ran past the timeout, and XPIN_USAGE "WHAT failed: REASON" (or "(exit
+ * N)" when Nix said nothing) when it ran and failed; c->status tells.
+ */
+int nix_run(struct nix_cmd *c, struct xerr *err);
+/* nix_run, then its standard output parsed with jtext_load: NULL with err
+ * (XPIN_USAGE "WHAT printed no JSON") when it printed none. */
+json_t *nix_run_json(struct nix_cmd *c, struct xerr *err);
 
 struct nix_version {
 	unsigned major, minor, patch;
@@ -41,10 +70,11 @@ struct nix_rules {
 };
 void nix_rules_for(struct nix_rules *out, const struct nix_version *v);
 
-/* The most telling line of Nix's stderr in f: its last "error: ..." with
- * text (newer Nix prints "error:" alone, then a trace, then the cause),
- * without colour, with git's "fatal: ..." when git failed under it; or
- * the line xpin's child wrote when it could not run nix. "" when none. */
+/* The most telling line of Nix's stderr in f, read from where f stands:
+ * its last "error: ..." with text (newer Nix prints "error:" alone, then
+ * a trace, then the cause), without colour, with git's "fatal: ..." when
+ * git failed under it; or the line xpin's child wrote when it could not
+ * run nix. "" when none. */
 void nix_reason(char *out, size_t n, FILE *f);
 
 #endif

@@ -60,6 +60,12 @@ PY
 cp xpin.lock "$TMP/before.lock"
 expect_exit 4 "a build that fails: exit 4" "$XPIN" lock --no-sign -c "$TMP/broken.json"
 expect_grep "the failure names the log" "log: .*broken.build.log" "$TMP/err"
+# Nix's own reason, as nix build prints it for the same reference.
+nix build --no-link --json "$proj#packages.x86_64-linux.no-such-package" \
+	>/dev/null 2>"$TMP/nix.err"
+reason=$(sed -n 's/^error: *\(..*\)/\1/p' "$TMP/nix.err" | tail -1 | cut -c1-60)
+[ -n "$reason" ] && ok "nix build itself names a reason" || not_ok "nix said: $(cat "$TMP/nix.err")"
+expect_grep "the failure quotes Nix's reason" "failed: .*$(printf '%s' "$reason" | sed 's/[][\.*^$/]/\\&/g')" "$TMP/err"
 expect_same "a failed lock leaves xpin.lock as it was" "$TMP/before.lock" xpin.lock
 log=$(sed -n 's/.*log: \([^)]*\)).*/\1/p' "$TMP/err" | head -1)
 [ -s "$log" ] && ok "the log exists and says something" || not_ok "log $log"
