@@ -8,17 +8,67 @@
 #include <time.h>
 #include <unistd.h>
 
+/* xpin's secrets, taken out of the environment by clikeys_take_env. */
+static struct {
+	const char *name;
+	struct sign_password *value;  /* NULL when it was not set */
+	struct xerr err;              /* why it could not be kept */
+} env_secrets[] = { { "XPIN_SECRET_KEY", NULL, XERR_INIT },
+		    { "XPIN_PASSWORD", NULL, XERR_INIT } };
+#define NSECRETS (sizeof(env_secrets) / sizeof(env_secrets[0]))
+
+void clikeys_take_env(void)
+{
+	size_t i;
+
+	for (i = 0; i < NSECRETS; i++) {
+		char *v = getenv(env_secrets[i].name);
+		size_t n;
+
+		if (!v)
+			continue;
+		n = strlen(v);
+		env_secrets[i].value = sign_password_new(v, n, &env_secrets[i].err);
+		/* The text itself too: /proc/PID/environ shows the memory
+		 * the environment started in, whatever environ says now. */
+		sign_wipe(v, n);
+		unsetenv(env_secrets[i].name);
+	}
+}
+
+int clikeys_env(const struct sign_password **out, const char *name,
+		struct xerr *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < NSECRETS; i++) {
+		if (strcmp(env_secrets[i].name, name))
+			continue;
+		if (env_secrets[i].err.code)
+			return xerr_set(err, env_secrets[i].err.code, "%s: %s",
+					name, env_secrets[i].err.msg);
+		*out = env_secrets[i].value;
+		return env_secrets[i].value ? 1 : 0;
+	}
+	return 0;
+}
+
 struct sign_secret *clikeys_secret(const char *path, struct xerr *err)
 {
-	const char *env = getenv("XPIN_SECRET_KEY"), *xdg, *home;
+	const struct sign_password *env;
+	const char *xdg, *home;
 	struct sign_secret *sk;
 	struct buf def = BUF_INIT;
 
 	if (path)
 		return sign_secret_read(path, err);
-	if (env && *env)
-		return sign_secret_parse(env, strlen(env), "XPIN_SECRET_KEY",
-					 err);
+	if (clikeys_env(&env, "XPIN_SECRET_KEY", err) < 0)
+		return NULL;
+	if (env && sign_password_len(env))
+		return sign_secret_parse(sign_password_text(env),
+					 sign_password_len(env),
+					 "XPIN_SECRET_KEY", err);
 	xdg = getenv("XDG_CONFIG_HOME");
 	home = getenv("HOME");
 	if (xdg && *xdg)
@@ -40,14 +90,17 @@ struct sign_secret *clikeys_secret(const char *path, struct xerr *err)
 struct sign_password *clikeys_password(const char *file, const char *key,
 				       struct xerr *err)
 {
-	const char *env = getenv("XPIN_PASSWORD");
+	const struct sign_password *env;
 	struct sign_echo echo;
 	struct sign_password *pw;
 
 	if (file)
 		return sign_password_read_file(file, err);
+	if (clikeys_env(&env, "XPIN_PASSWORD", err) < 0)
+		return NULL;
 	if (env)
-		return sign_password_new(env, strlen(env), err);
+		return sign_password_new(sign_password_text(env),
+					 sign_password_len(env), err);
 	/* Echo goes off before the prompt, so nothing typed after it shows. */
 	sign_echo_off(&echo, 0);
 	if (isatty(0)) {

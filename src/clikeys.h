@@ -8,6 +8,18 @@
 #include "sign.h"
 #include "util.h"
 
+/*
+ * XPIN_SECRET_KEY and XPIN_PASSWORD move from the environment into locked
+ * memory (their text in the environment's own memory overwritten too), so
+ * that no program xpin starts (nix, builders) inherits or can read them.
+ * Called once by main, before any thread or child exists.
+ */
+void clikeys_take_env(void);
+/* The value such a variable had: 1 with *out, 0 when it was not set, -1
+ * with err when it could not be kept (too long, a NUL, no memory). */
+int clikeys_env(const struct sign_password **out, const char *name,
+		struct xerr *err);
+
 /* The secret key: path (-s), else XPIN_SECRET_KEY (the key file's
  * contents), else $XDG_CONFIG_HOME/xpin/xpin.key (~/.config/...). */
 struct sign_secret *clikeys_secret(const char *path, struct xerr *err);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clikeys.h"
 #include "commands.h"
 #include "jtext.h"
 #include "sign.h"
@@ -84,12 +85,15 @@ static int refuse_existing(const char *path, struct xerr *err)
 static struct sign_password *new_password(const char *file, struct xerr *err)
 {
 	struct sign_password *pw = NULL, *again = NULL;
-	const char *env = getenv("XPIN_PASSWORD");
+	const struct sign_password *env;
 
+	if (clikeys_env(&env, "XPIN_PASSWORD", err) < 0)
+		return NULL;
 	if (file)
 		pw = sign_password_read_file(file, err);
 	else if (env)
-		pw = sign_password_new(env, strlen(env), err);
+		pw = sign_password_new(sign_password_text(env),
+				       sign_password_len(env), err);
 	else if (!isatty(0))
 		pw = sign_password_read(0, err);
 	else {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clikeys.h"
 #include "commands.h"
 #include "hash.h"
 
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xpin: cannot initialise libsodium\n");
 		return XPIN_USAGE;
 	}
+	clikeys_take_env();
 	i = parse_main(&g, argc, argv, &rc);
 	if (!i)
 		return rc;

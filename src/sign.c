@@ -343,6 +343,7 @@ struct sign_password *sign_password_new(const char *s, size_t len,
 		return NULL;
 	}
 	memcpy(pw->s, s, len);
+	pw->s[len] = '\0';
 	pw->len = len;
 	return pw;
 }
@@ -488,6 +489,16 @@ bool sign_password_equal(const struct sign_password *a,
 size_t sign_password_len(const struct sign_password *pw)
 {
 	return pw->len;
+}
+
+const char *sign_password_text(const struct sign_password *pw)
+{
+	return pw->s;
+}
+
+void sign_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
 }
 
 void sign_password_free(struct sign_password *pw)

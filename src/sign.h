@@ -102,6 +102,10 @@ struct sign_password *sign_password_read_file(const char *path,
 bool sign_password_equal(const struct sign_password *a,
 			 const struct sign_password *b);
 size_t sign_password_len(const struct sign_password *pw);
+/* Its text, NUL-terminated; wiped with it by sign_password_free. */
+const char *sign_password_text(const struct sign_password *pw);
+/* Overwrite n bytes at p with zeros, in a way no compiler drops. */
+void sign_wipe(void *p, size_t n);
 void sign_password_free(struct sign_password *pw);
 
 /* scrypt limits for encrypting a key; NULL means minisign's
