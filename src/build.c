@@ -31,7 +31,10 @@ static int open_log(struct build_result *r, const struct build_opts *o,
 
 	snprintf(r->log, sizeof(r->log), "%s/%s.%s.log", o->log_dir,
 		 r->target->name, suffix);
-	fd = open(r->log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* The folder is xpin's own (0700) and fresh: a file already there,
+	 * or a link, is not ours to write through. */
+	fd = open(r->log, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
 	if (fd < 0)
 		xerr_set(&r->err, XPIN_BUILD, "cannot write the log '%s': %s",
 			 r->log, strerror(errno));

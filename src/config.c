@@ -1,6 +1,7 @@
 /* config: load and validate xpin.json. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,50 @@ static char *opt_string(struct ctx *c, json_t *obj, const char *key,
 	return NULL;
 }
 
+bool config_valid_target_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > CONFIG_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-+", s[i]))
+			return false;
+	return true;
+}
+
+bool config_valid_artifact(const char *s)
+{
+	const char *p = s, *e;
+
+	if (!*s || strlen(s) > 4096)
+		return false;
+	for (;; p = e + 1) {
+		e = strchr(p, '/');
+		if (!e)
+			e = p + strlen(p);
+		if (e == p || (e - p == 1 && p[0] == '.') ||
+		    (e - p == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		for (; p < e; p++)
+			if ((unsigned char)*p < ' ' || *p == 0x7f)
+				return false;
+		if (!*e)
+			return true;
+	}
+}
+
+/* s with control characters shown as '?', for one-line messages. */
+static const char *shown(char out[128], const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < 127; i++)
+		out[i] = (unsigned char)s[i] < ' ' || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return out;
+}
+
 static int load_target(struct ctx *c, struct config_target *t,
 		       const char *name, json_t *v)
 {
@@ -114,8 +159,14 @@ static int load_target(struct ctx *c, struct config_target *t,
 	int bad = 0;
 	size_t i, j;
 
+	char sh[128];
+
 	t->name = strdup(name);
 	t->timeout = CONFIG_DEFAULT_TIMEOUT;
+	if (!config_valid_target_name(name))
+		return cfg_err(c, p, 2,
+			       "target name '%s' must be a plain name: letters, digits, '.', '_', '-' and '+', not starting with '.' or '-'",
+			       shown(sh, name));
 	if (!json_is_object(v))
 		return cfg_err(c, p, 2, "target '%s' must be an object", name);
 	if (check_keys(c, v, keys, p, 2) < 0)
@@ -125,6 +176,12 @@ static int load_target(struct ctx *c, struct config_target *t,
 	t->triple = opt_string(c, v, "triple", p, 2, &bad);
 	if (bad)
 		return -1;
+	if (t->attr && (t->attr[0] == '-' || strpbrk(t->attr, " \t\n\r#?"))) {
+		const char *tp[] = { "targets", name, "attr" };
+		return cfg_err(c, tp, 3,
+			       "\"attr\" '%s' must be an attribute path, such as packages.x86_64-linux.tool",
+			       shown(sh, t->attr));
+	}
 	if (!t->attr == !t->command)
 		return cfg_err(c, p, 2,
 			       "target '%s' needs either \"attr\" or \"command\"",
@@ -135,11 +192,10 @@ static int load_target(struct ctx *c, struct config_target *t,
 			    "\"artifacts\"") < 0)
 			return -1;
 		for (i = 0; i < t->nartifacts; i++)
-			if (t->artifacts[i][0] == '/' ||
-			    strstr(t->artifacts[i], ".."))
+			if (!config_valid_artifact(t->artifacts[i]))
 				return cfg_err(c, ap, 3,
-					       "artifact '%s' must be a path inside the build folder",
-					       t->artifacts[i]);
+					       "artifact '%s' must be a relative path inside the build folder, without '.' or '..' parts",
+					       shown(sh, t->artifacts[i]));
 	}
 	if (t->command && !t->nartifacts)
 		return cfg_err(c, p, 2, "command target '%s' needs \"artifacts\"",

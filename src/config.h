@@ -45,6 +45,15 @@ struct config {
 #define CONFIG_INIT { NULL, 0, NULL, 0 }
 
 #define CONFIG_DEFAULT_TIMEOUT 3600
+#define CONFIG_NAME_MAX 100
+
+/* A target name: 1 to CONFIG_NAME_MAX letters, digits, '.', '_', '-' and
+ * '+', not starting with '.' or '-' (it names log files and folders). */
+bool config_valid_target_name(const char *s);
+/* An artifact: a relative path of plain parts (no "", "." or "..", no
+ * control character). That no part is a symbolic link is for the reader
+ * of the build's folder to check. */
+bool config_valid_artifact(const char *s);
 
 /* Load and validate path (named as given in errors). */
 int config_load(struct config *out, const char *path, struct xerr *err);
