@@ -458,12 +458,9 @@ struct sign_password *sign_password_read_file(const char *path,
 	char what[300];
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot open: %s",
-			    strerror(errno));
+	fd = util_open_regular(path, err);
+	if (fd < 0)
 		return NULL;
-	}
 	pw = secure_alloc(sizeof(*pw));
 	if (!pw) {
 		close(fd);
@@ -617,15 +614,13 @@ struct sign_secret *sign_secret_read(const char *path, struct xerr *err)
 	struct sign_secret *sk = NULL;
 	char *text = NULL;
 	size_t len = 0, cap = 16384;
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot open: %s",
-			    strerror(errno));
+	fd = util_open_regular(path, err);
+	if (fd < 0)
 		return NULL;
-	}
 	text = secure_alloc(cap);
 	if (!text) {
 		xerr_set(err, XPIN_USAGE, "cannot allocate secure memory");
@@ -651,6 +646,16 @@ struct sign_secret *sign_secret_read(const char *path, struct xerr *err)
 		}
 	}
 	sk = sign_secret_parse(text, len, path, err);
+	/* As ssh does with private keys: one others can read is no secret. */
+	if (sk && (fstat(fd, &st) < 0 || (st.st_mode & 077))) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "others can read or change this secret key (mode %04o)",
+			    (unsigned)(st.st_mode & 07777));
+		xerr_hint(err, "chmod 600 '%s', and make a new key pair if others may have read it",
+			  path);
+		secure_free(sk);
+		sk = NULL;
+	}
 out:
 	close(fd);
 	secure_free(text);

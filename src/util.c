@@ -265,6 +265,32 @@ void util_sync_parent(const char *path)
 	buf_release(&dir);
 }
 
+int util_open_regular(const char *path, struct xerr *err)
+{
+	struct stat st;
+	int fd, flags;
+
+	/* O_NONBLOCK: a FIFO opens at once instead of waiting for a writer,
+	 * and is then refused like a device. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   S_ISDIR(st.st_mode) ? "is a folder, not a file"
+						       : "is not a regular file");
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot read: %s", strerror(errno));
+	}
+	return fd;
+}
+
 int util_stream_file(const char *path,
 		     int (*fn)(void *ctx, const void *p, size_t n),
 		     void *ctx, struct xerr *err)
@@ -273,10 +299,9 @@ int util_stream_file(const char *path,
 	ssize_t n;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = util_open_regular(path, err);
 	if (fd < 0)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open: %s", strerror(errno));
+		return -1;
 	while (ret == 0) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)

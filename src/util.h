@@ -58,6 +58,9 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 const char *buf_cstr(struct buf *b);
 void buf_release(struct buf *b);
 
+/* Open path to read, refusing (XPIN_USAGE, before any read can block or
+ * never end) what is not a regular file: a FIFO, a device, a folder. */
+int util_open_regular(const char *path, struct xerr *err);
 /* Read a whole file into out (NUL-terminated); refuses files over max. */
 int util_read_file(struct buf *out, const char *path, size_t max,
 		   struct xerr *err);
@@ -75,8 +78,8 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 int util_write_all(int fd, const void *p, size_t len);
 /* fsync the folder holding path, so a rename or create in it lasts. */
 void util_sync_parent(const char *path);
-/* Read the file at path in chunks, calling fn on each; fn returning < 0
- * stops with that error. Errors name the file. */
+/* Read the regular file at path in chunks, calling fn on each; fn
+ * returning < 0 stops with that error. Errors name the file. */
 int util_stream_file(const char *path,
 		     int (*fn)(void *ctx, const void *p, size_t n),
 		     void *ctx, struct xerr *err);

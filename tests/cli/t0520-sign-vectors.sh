@@ -5,7 +5,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 S=$VEC/sign
-K=$S/key-plain
+# A secret key others can read is refused (as ssh does), and git keeps no
+# mode 0600: the test's own copy of the key pair.
+cp -R "$S/key-plain" "$TMP/key-plain" && chmod 600 "$TMP/key-plain/key-plain.key"
+K=$TMP/key-plain
 P=$K/key-plain.pub
 
 # sign_like CASE [xpin options...]: sign a copy of CASE.txt, compare.
@@ -103,6 +106,7 @@ raw[54 + 8 + 40] ^= 1   # a byte of the public half stored in sk
 ls[1] = base64.b64encode(bytes(raw))
 open(sys.argv[2], 'wb').write(b'\n'.join(ls))
 EOF
+chmod 600 "$TMP/bad.key"
 expect_exit 3 "a damaged secret key: exit 3" "$XPIN" sign -s "$TMP/bad.key" "$TMP/many/b"
 expect_one_line "a damaged secret key: one line" "$TMP/err"
 expect_grep "a damaged secret key: corrupt" "corrupt secret key" "$TMP/err"

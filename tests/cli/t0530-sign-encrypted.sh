@@ -5,7 +5,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 S=$VEC/sign
-E=$S/key-enc
+# A secret key others can read is refused (as ssh does), and git keeps no
+# mode 0600: the test's own copy of the key pair.
+cp -R "$S/key-enc" "$TMP/key-enc" && chmod 600 "$TMP/key-enc/key-enc.key"
+E=$TMP/key-enc
 PW=$(cat "$E/password")
 
 # 1. minisign's encrypted key, the password from XPIN_PASSWORD: the
