@@ -158,13 +158,14 @@ static int nix_ref(struct buf *ref, const struct build_opts *o,
 }
 
 /* Run nix with args for r's target, logging to a fresh log; with doc,
- * its JSON answer there. -1 with r->err (not yet failed: a rebuild that
- * kept a differing output is no failure) and *status when it ran. */
+ * its JSON answer there, with out its output. -1 with r->err (not yet
+ * failed: a rebuild that kept a differing output is no failure) and
+ * *status when it ran. */
 static int run_nix(struct build_result *r, const struct build_opts *o,
 		   const char *suffix, const char *const *args,
-		   const char *what, json_t **doc, int *status)
+		   const char *what, json_t **doc, struct buf *out, int *status)
 {
-	struct nix_cmd c = { args, what, NULL, -1, r->target->timeout, 0, "" };
+	struct nix_cmd c = { args, what, out, -1, r->target->timeout, 0, "" };
 	struct xerr e = XERR_INIT;
 	int fd = open_log(r, o, suffix), ret = 0;
 
@@ -196,7 +197,7 @@ static int nix_build(struct build_result *r, const struct build_opts *o,
 	nix_ref(&ref, o, r->target);
 	args[4] = ref.data;
 	buf_printf(&what, "nix build %s", ref.data);
-	if (run_nix(r, o, suffix, args, what.data, &doc, &status) < 0) {
+	if (run_nix(r, o, suffix, args, what.data, &doc, NULL, &status) < 0) {
 		fail(r, XPIN_BUILD);
 		goto out;
 	}
@@ -237,7 +238,7 @@ static int nix_rebuild(struct build_result *r, const struct build_opts *o)
 	nix_ref(&ref, o, r->target);
 	args[5] = ref.data;
 	buf_printf(&what, "nix build --rebuild %s", ref.data);
-	if (run_nix(r, o, "rebuild", args, what.data, NULL, &status) == 0)
+	if (run_nix(r, o, "rebuild", args, what.data, NULL, NULL, &status) == 0)
 		goto out;
 	for (i = 0; status > 0 && i < r->rec.noutputs; i++) {
 		struct buf check = BUF_INIT;
@@ -304,9 +305,41 @@ static int nar_of_out(struct build_result *r)
 	return 0;
 }
 
-/* verify --no-build: the outputs the manifest recorded, as they are. */
+/* The derivation the flake gives the target now (nix eval, which builds
+ * nothing), into r->rec.drv_path. */
+static int nix_drv_path(struct build_result *r, const struct build_opts *o)
+{
+	struct buf ref = BUF_INIT, what = BUF_INIT, out = BUF_INIT;
+	const char *args[] = { "eval", "--raw", NULL, NULL };
+	int status, ret = -1;
+
+	nix_ref(&ref, o, r->target);
+	buf_puts(&ref, ".drvPath");
+	args[2] = ref.data;
+	buf_printf(&what, "nix eval %s", ref.data);
+	if (run_nix(r, o, "eval", args, what.data, NULL, &out, &status) < 0) {
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	if (!out.len || !(r->rec.drv_path = strdup(buf_cstr(&out)))) {
+		xerr_set(&r->err, XPIN_BUILD, "target '%s': %s printed no path",
+			 r->target->name, what.data);
+		fail(r, XPIN_BUILD);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&ref);
+	buf_release(&what);
+	buf_release(&out);
+	return ret;
+}
+
+/* verify --no-build: the outputs the manifest recorded, as they are, and
+ * the derivation the flake gives now. */
 static int nix_present(struct build_result *r, const struct manifest_target *prev,
-		       const struct manifest_policy *pol)
+		       const struct manifest_policy *pol,
+		       const struct build_opts *o)
 {
 	size_t i;
 
@@ -318,13 +351,14 @@ static int nix_present(struct build_result *r, const struct manifest_target *pre
 	}
 	for (i = 0; i < prev->noutputs; i++)
 		if (!exists(prev->outputs[i].path)) {
-			xerr_set(&r->err, XPIN_BUILD,
+			xerr_set(&r->err, XPIN_USAGE,
 				 "target '%s': output %s is not in the store (build it, or drop --no-build)",
 				 r->target->name, prev->outputs[i].path);
-			return fail(r, XPIN_BUILD);
+			return fail(r, XPIN_USAGE);
 		}
-	if (copy_outputs(&r->rec, prev) < 0 ||
-	    (prev->drv_path && !(r->rec.drv_path = strdup(prev->drv_path)))) {
+	if (nix_drv_path(r, o) < 0)
+		return -1;
+	if (copy_outputs(&r->rec, prev) < 0) {
 		xerr_set(&r->err, XPIN_USAGE, "out of memory");
 		return fail(r, XPIN_USAGE);
 	}
@@ -372,7 +406,7 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 	int rb;
 
 	if (mode == BUILD_PRESENT)
-		return nix_present(r, prev, pol);
+		return nix_present(r, prev, pol, o);
 	/* verify: a real build, even when the output is already there. */
 	for (i = 0; prev && i < prev->noutputs; i++)
 		present &= exists(prev->outputs[i].path);

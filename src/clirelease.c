@@ -50,6 +50,9 @@ static void print_checked(const struct gopts *g, const struct release_target *t,
 	for (k = 0; k < t->differs.n; k++)
 		fprintf(stderr, "xpin: %s%starget '%s': artifact '%s' differs from xpin.lock\n",
 			label, sep, t->target->name, t->differs.v[k]);
+	if (t->changed[0])
+		fprintf(stderr, "xpin: %s%starget '%s': another derivation: %s\n",
+			label, sep, t->target->name, t->changed);
 	if (r->why.len)
 		fprintf(stderr, "%s", r->why.data);
 	if (nwarn)

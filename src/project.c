@@ -145,6 +145,34 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 	return 0;
 }
 
+static bool same(const char *a, const char *b)
+{
+	return (!a) == (!b) && (!a || !strcmp(a, b));
+}
+
+/* One line on how input cur in flake.lock differs from want, recorded. */
+static void pin_change(struct buf *out, const struct manifest_input *want,
+		       const struct manifest_input *cur)
+{
+	const char *p = want->path;
+
+	if (!same(want->rev, cur->rev))
+		buf_printf(out, "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
+			   p, cur->rev ? cur->rev : "something else",
+			   want->rev ? want->rev : "no rev");
+	else if (!same(want->nar_hash, cur->nar_hash))
+		buf_printf(out, "input '%s': flake.lock has narHash %s, but xpin.lock has %s (the same rev)",
+			   p, cur->nar_hash ? cur->nar_hash : "none",
+			   want->nar_hash ? want->nar_hash : "none");
+	else if (!same(want->follows, cur->follows))
+		buf_printf(out, "input '%s' follows %s in flake.lock, but %s in xpin.lock",
+			   p, cur->follows ? cur->follows : "nothing",
+			   want->follows ? want->follows : "nothing");
+	else
+		buf_printf(out, "input '%s' is locked otherwise in flake.lock than in xpin.lock (its source, ref or lastModified; the same rev)",
+			   p);
+}
+
 int project_check_pins(json_t **report, struct buf *first,
 		       const struct project *p, const struct manifest *m,
 		       struct xerr *err)
@@ -186,10 +214,7 @@ int project_check_pins(json_t **report, struct buf *first,
 		if (same)
 			continue;
 		if (!bad++)
-			buf_printf(first,
-				   "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
-				   want->path, cur->rev ? cur->rev : "something else",
-				   want->rev ? want->rev : "no rev");
+			pin_change(first, want, cur);
 	}
 	manifest_inputs_free(now, n);
 	return bad;

@@ -24,17 +24,85 @@ static int manifest_names(char ***out, size_t *n, const struct manifest *m,
 	return 0;
 }
 
-/* verify: flake.lock pins what the manifest recorded. */
+/* verify: flake.lock pins what the manifest recorded, and is the file
+ * the manifest was made with. */
 static int check_pins(struct release *r, struct xerr *err)
 {
 	struct buf first = BUF_INIT;
+	const char *want = r->manifest->flake_lock_sha256,
+		   *now = r->proj.lock_sha256;
 	int bad = project_check_pins(&r->pins, &first, &r->proj, r->manifest,
 				     err);
 
 	if (bad > 0)
 		xerr_set(err, XPIN_CHECK_FAILED, "%s", buf_cstr(&first));
 	buf_release(&first);
-	return bad ? -1 : 0;
+	if (bad)
+		return -1;
+	if (strcmp(want, now))
+		return xerr_set(err, XPIN_CHECK_FAILED,
+				!want[0] ? "xpin.lock was made without a flake.lock, but there is one now"
+				: !now[0] ? "xpin.lock was made with a flake.lock, but there is none now"
+				: "flake.lock is not the one xpin.lock was made with (sha256 %.16s..., recorded %.16s...): an input it does not pin, or how one is written, has changed; run 'xpin lock'",
+				now, want);
+	return 0;
+}
+
+/* verify: the manifest was made at the commit checked, or before it on
+ * the same line of history. A manifest of another branch, of a later
+ * commit, or of no commit at all describes something else. */
+static int check_commit(const struct release *r, const struct release_opts *o,
+			struct xerr *err)
+{
+	const struct gitrepo_commit *c = o->commit;
+	const char *made = r->manifest->commit;
+	struct gitrepo *repo;
+	uint64_t ahead = 0;
+	int ret;
+
+	if (!c && r->proj.has_head)
+		c = &r->proj.head;
+	if (!c || (made && !strcmp(made, c->rev)))
+		return 0;
+	if (!made)
+		return xerr_set(err, XPIN_CHECK_FAILED,
+				"xpin.lock was made outside git, but %.12s is checked; run 'xpin lock'",
+				c->rev);
+	repo = gitrepo_open(o->repo ? o->repo : o->dir, err);
+	if (!repo)
+		return -1;
+	/* Commits of `made` that `c` does not have: none for an ancestor. */
+	ret = gitrepo_count_between(&ahead, repo, c->rev, made, err);
+	gitrepo_free(repo);
+	if (ret < 0)
+		return xerr_set(err, XPIN_CHECK_FAILED,
+				"xpin.lock was made at commit %.12s, which this repository does not have",
+				made);
+	if (ahead)
+		return xerr_set(err, XPIN_CHECK_FAILED,
+				"xpin.lock was made at commit %.12s, which is not %.12s or an ancestor of it",
+				made, c->rev);
+	return 0;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return (!a) == (!b) && (!a || !strcmp(a, b));
+}
+
+/* verify: the target is the one the manifest signed. */
+static int check_target(const struct config_target *t,
+			const struct manifest_target *rec, struct xerr *err)
+{
+	const char *what = !same(t->attr, rec->attr) ? "attr"
+			   : !same(t->command, rec->command) ? "command"
+			   : !same(t->triple, rec->triple) ? "triple" : NULL;
+
+	if (!what)
+		return 0;
+	return xerr_set(err, XPIN_CHECK_FAILED,
+			"target '%s': its %s in xpin.json is not the one xpin.lock signed; run 'xpin lock'",
+			t->name, what);
 }
 
 /* Each selected target's manifest entry and policy. */
@@ -58,6 +126,8 @@ static int prepare_targets(struct release *r, const struct config_target **sel,
 				return xerr_set(err, XPIN_CHECK_FAILED,
 						"target '%s' is not in xpin.lock; run 'xpin lock'",
 						t->target->name);
+			if (check_target(t->target, t->prev, err) < 0)
+				return -1;
 		} else if (t->target->command && !r->proj.has_head && !o->commit) {
 			return xerr_set(err, XPIN_USAGE,
 					"target '%s' is built from the commit's tree, but this is not a git repository with a commit",
@@ -80,7 +150,8 @@ int release_open(struct release *r, const struct manifest *manifest,
 	if (project_open(&r->proj, o->dir, o->config, err) < 0)
 		goto out;
 	r->have_proj = true;
-	if (o->mode == RELEASE_VERIFY && check_pins(r, err) < 0)
+	if (o->mode == RELEASE_VERIFY &&
+	    (check_pins(r, err) < 0 || check_commit(r, o, err) < 0))
 		goto out;
 	if (o->mode == RELEASE_VERIFY && !nnames) {
 		if (manifest_names(&all, &nnames, manifest, err) < 0)
@@ -152,6 +223,12 @@ static int judge(struct release_target *t, enum release_mode mode)
 	    manifest_diff(&t->differs, &t->prev->artifacts, &rec->artifacts,
 			  false) < 0)
 		return -1;
+	/* The same outputs from another derivation are another release. */
+	if (mode == RELEASE_VERIFY && t->prev->drv_path && rec->drv_path &&
+	    strcmp(t->prev->drv_path, rec->drv_path))
+		snprintf(t->changed, sizeof(t->changed),
+			 "the flake gives %.280s, xpin.lock has %.280s",
+			 rec->drv_path, t->prev->drv_path);
 	for (i = 0; i < between->n; i++)
 		if (!listed(&t->differs, between->v[i]) &&
 		    add_name(&t->differs, between->v[i]) < 0)
@@ -160,8 +237,8 @@ static int judge(struct release_target *t, enum release_mode mode)
 		t->verdict = rec->reproducible && !rec->nwarn
 				     ? XPIN_OK : XPIN_CHECK_FAILED;
 	else
-		t->verdict = t->differs.n || rec->nwarn ? XPIN_CHECK_FAILED
-							: XPIN_OK;
+		t->verdict = t->differs.n || rec->nwarn || t->changed[0]
+				     ? XPIN_CHECK_FAILED : XPIN_OK;
 	return 0;
 }
 
@@ -289,10 +366,11 @@ json_t *release_report(const struct release *r, enum release_mode mode)
 			o = json_pack("{s:b, s:s}", "ok", 0, "error",
 				      t->res.err.msg);
 		else
-			o = json_pack("{s:b, s:o, s:I}", "ok",
+			o = json_pack("{s:b, s:o, s:I, s:s?}", "ok",
 				      t->verdict == XPIN_OK, "differs",
 				      names_json(&t->differs), "warnings",
-				      (json_int_t)t->res.rec.nwarn);
+				      (json_int_t)t->res.rec.nwarn, "derivation",
+				      t->changed[0] ? t->changed : NULL);
 		json_object_set_new(rep, t->target->name, o);
 	}
 	return rep;

@@ -49,6 +49,8 @@ struct release_target {
 	struct build_result res;
 	struct manifest_strings differs; /* lock: between the two builds;
 				      * verify: against the manifest */
+	char changed[640];           /* verify: a recorded fact (the
+				      * derivation) that is not so now, or "" */
 	int verdict;                 /* XPIN_OK, XPIN_CHECK_FAILED, or the
 				      * build's failure code */
 };
@@ -69,10 +71,14 @@ struct release {
 #define RELEASE_INIT { .logs = BUF_INIT, .nix_version = BUF_INIT }
 
 /*
- * Open o->dir's project and select the targets. In RELEASE_VERIFY mode
- * the pins manifest recorded must match flake.lock (r->pins reports
- * each, XPIN_CHECK_FAILED otherwise), no names means the manifest's
- * targets, and each target must be in it.
+ * Open o->dir's project and select the targets. In RELEASE_VERIFY mode,
+ * XPIN_CHECK_FAILED unless the manifest describes what is checked: the
+ * pins it recorded match flake.lock (r->pins reports each) and so do the
+ * whole file's bytes (flakeLock.sha256); the commit it was made at is the
+ * commit checked or an ancestor of it (the commit that adds xpin.lock
+ * comes after the one locked); and each target, in it, has the attr,
+ * command and triple it signed, so nothing unsigned is run. No names
+ * means the manifest's targets.
  */
 int release_open(struct release *r, const struct manifest *manifest,
 		 const struct release_opts *o, struct xerr *err);
