@@ -3,7 +3,6 @@
 
 #include "image.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -1229,74 +1228,6 @@ out:
 	return ret;
 }
 
-struct names {
-	char **v;
-	size_t n;
-};
-
-static void names_release(struct names *n)
-{
-	size_t i;
-
-	for (i = 0; i < n->n; i++)
-		free(n->v[i]);
-	free(n->v);
-}
-
-static int name_cmp(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The names in a folder, sorted bytewise. */
-static int list_dir(struct names *out, const char *path, struct xerr *err)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	size_t cap = 0;
-
-	out->v = NULL;
-	out->n = 0;
-	if (!d)
-		return xerr_set(err, XPIN_USAGE, "cannot read folder '%s': %s",
-				path, strerror(errno));
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (out->n == cap) {
-			size_t n = cap ? 2 * cap : 32;
-			char **v = realloc(out->v, n * sizeof(*v));
-
-			if (!v)
-				goto oom;
-			out->v = v;
-			cap = n;
-		}
-		if (!(out->v[out->n] = strdup(de->d_name)))
-			goto oom;
-		out->n++;
-		errno = 0;
-	}
-	if (errno) {
-		xerr_set(err, XPIN_USAGE, "cannot read folder '%s': %s", path,
-			 strerror(errno));
-		goto fail;
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
-	return 0;
-oom:
-	oom(err);
-fail:
-	closedir(d);
-	names_release(out);
-	out->v = NULL;
-	out->n = 0;
-	return -1;
-}
-
 static int add_only(struct diff_report *r, enum diff_status st,
 		    const char *full, const char *rel, struct xerr *err)
 {
@@ -1323,15 +1254,16 @@ static int add_only(struct diff_report *r, enum diff_status st,
 static int walk(struct ctx *cx, const char *pa, const char *pb,
 		const char *rel, struct xerr *err)
 {
-	struct names na = { 0 }, nb = { 0 };
-	size_t i = 0, j = 0;
+	char **na = NULL, **nb = NULL;
+	size_t i = 0, j = 0, nna = 0, nnb = 0;
 	int ret = -1;
 
-	if (list_dir(&na, pa, err) < 0 || list_dir(&nb, pb, err) < 0)
+	if (util_list_dir(&na, &nna, pa, err) < 0 ||
+	    util_list_dir(&nb, &nnb, pb, err) < 0)
 		goto out;
-	while (i < na.n || j < nb.n) {
-		int c = i >= na.n ? 1 : j >= nb.n ? -1 : strcmp(na.v[i], nb.v[j]);
-		const char *name = c <= 0 ? na.v[i] : nb.v[j];
+	while (i < nna || j < nnb) {
+		int c = i >= nna ? 1 : j >= nnb ? -1 : strcmp(na[i], nb[j]);
+		const char *name = c <= 0 ? na[i] : nb[j];
 		char *fa = join(pa, name), *fb = join(pb, name);
 		char *fr = join(rel, name);
 		struct stat sa, sb;
@@ -1360,8 +1292,8 @@ static int walk(struct ctx *cx, const char *pa, const char *pb,
 	}
 	ret = 0;
 out:
-	names_release(&na);
-	names_release(&nb);
+	util_names_free(na, nna);
+	util_names_free(nb, nnb);
 	return ret;
 }
 

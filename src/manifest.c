@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "manifest.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -26,11 +25,6 @@ static char *dup_or_null(const char *s, bool *ok)
 	if (s && !d)
 		*ok = false;
 	return d;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void manifest_strings_release(struct manifest_strings *s)
@@ -348,44 +342,6 @@ static int add_symlink(struct manifest_artifacts *arts, const char *key,
 	return ret;
 }
 
-/* The names in folder path, sorted; *out is the caller's (free each). */
-static int list_dir(char ***out, size_t *n, const char *path,
-		    struct xerr *err)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **names = NULL;
-	size_t cap = 0;
-	int ret = 0;
-
-	*n = 0;
-	if (!d)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot read: %s", strerror(errno));
-	while (ret == 0 && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) *
-						   sizeof(*names));
-			if (!nn) {
-				ret = nomem(err);
-				break;
-			}
-			names = nn;
-		}
-		if (!(names[*n] = strdup(de->d_name)))
-			ret = nomem(err);
-		else
-			(*n)++;
-	}
-	closedir(d);
-	if (*n)
-		qsort(names, *n, sizeof(*names), cmp_str);
-	*out = names;
-	return ret;
-}
-
 int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		      const char *fspath, const struct manifest_policy *pol,
 		      size_t *nwarn, struct xerr *err)
@@ -406,7 +362,7 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 	if (!S_ISDIR(st.st_mode))
 		return xerr_setpos(err, XPIN_USAGE, fspath, 0, 0,
 				   "not a file, link or folder");
-	ret = list_dir(&names, &n, fspath, err);
+	ret = util_list_dir(&names, &n, fspath, err);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct buf k = BUF_INIT, p = BUF_INIT;
 
@@ -419,9 +375,7 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		buf_release(&k);
 		buf_release(&p);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	util_names_free(names, n);
 	return ret;
 }
 
