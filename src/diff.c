@@ -4,7 +4,6 @@
 #include "image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,29 +54,20 @@ static uint64_t absdiff(uint64_t x, uint64_t y)
 
 /* A regular file, read through image's windows: memory stays the same
  * however large the two files are. */
-static int image_open(struct image *im, const char *path, bool follow,
-		      struct xerr *err)
+static int open_file(struct image *im, const char *path, bool follow,
+		     struct xerr *err)
 {
 	struct stat st;
-	int fd;
+	int k = image_open(im, &st, path, follow);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-	if (fd < 0)
+	if (k < 0)
 		return xerr_set(err, XPIN_USAGE, "cannot read '%s': %s", path,
 				strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		return xerr_set(err, XPIN_USAGE, "cannot read '%s': %s", path,
-				strerror(e));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+	if (k > 0) {
+		image_release(im);
 		return xerr_set(err, XPIN_USAGE,
 				"cannot read '%s': not a regular file", path);
 	}
-	image_from_fd(im, fd, (uint64_t)st.st_size);
 	return 0;
 }
 
@@ -1059,8 +1049,8 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 
 	const char *why;
 
-	if (image_open(&ia, pa, follow, err) == 0 &&
-	    image_open(&ib, pb, follow, err) == 0)
+	if (open_file(&ia, pa, follow, err) == 0 &&
+	    open_file(&ib, pb, follow, err) == 0)
 		ret = compare_bytes(e, &ia, &ib, ts_max, err);
 	/* A failed read is the reason, whatever was made of the bytes. */
 	if ((why = image_error(&ia)) || (why = image_error(&ib)))

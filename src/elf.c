@@ -4,13 +4,11 @@
 #include "image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* The ELF constants we need (no <elf.h>: macOS has none). */
 enum {
@@ -888,24 +886,22 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 	struct image im = IMAGE_INIT;
 	struct stat st;
 	const char *why;
-	int fd, ret = -1;
+	int k, ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	k = image_open(&im, &st, path, true);
+	if (k == -1)
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot stat: %s",
-			    strerror(errno));
-		goto out;
-	}
+	if (k == -2)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot stat: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 			    "is a folder, not an ELF file");
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (k == 1) {
 		/* A pipe or device: read it whole, within the same cap. */
 		struct buf b = BUF_INIT;
 
@@ -921,8 +917,6 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 			    "file is larger than %zu bytes", ELF_MAX_FILE);
 		goto out;
 	}
-	image_from_fd(&im, fd, (uint64_t)st.st_size);
-	fd = -1;
 	ret = read_image(out, &im, err);
 	/* Whatever the parse made of the bytes it got, a failed read is the
 	 * reason. */
@@ -937,8 +931,6 @@ named:
 		snprintf(err->file, sizeof(err->file), "%s", path);
 out:
 	image_release(&im);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 

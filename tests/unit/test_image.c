@@ -520,3 +520,37 @@ void test_image__elf_file_matches_buffer(void)
 		closedir(d);
 	T_ASSERT(n >= 20);
 }
+
+/* image_open: a regular file's image, a symlink followed or refused, a
+ * folder told apart, a missing file's errno. */
+void test_image__open(void)
+{
+	struct image im = IMAGE_INIT;
+	struct stat st;
+	const unsigned char *v;
+
+	setup();
+	put_file("f", "hello", 5);
+	T_ASSERT(symlink("f", tpath("l")) == 0);
+	T_INTEQ(image_open(&im, &st, tpath("f"), false), 0);
+	T_INTEQ(im.len, 5);
+	v = image_view(&im, 0, 5);
+	T_ASSERT(v && !memcmp(v, "hello", 5));
+	image_release(&im);
+	T_INTEQ(image_open(&im, &st, tpath("l"), true), 0);
+	T_INTEQ(im.len, 5);
+	image_release(&im);
+	errno = 0;
+	T_INTEQ(image_open(&im, &st, tpath("l"), false), -1);
+	T_INTEQ(errno, ELOOP);
+	T_INTEQ(image_open(&im, &st, tmpdir, true), 1);
+	T_ASSERT(S_ISDIR(st.st_mode));
+	T_INTEQ(im.len, 0);
+	T_ASSERT(im.fd >= 0);
+	image_release(&im);
+	T_INTEQ(im.fd, -1);
+	errno = 0;
+	T_INTEQ(image_open(&im, &st, tpath("none"), true), -1);
+	T_INTEQ(errno, ENOENT);
+	teardown();
+}
