@@ -1,6 +1,7 @@
 /* diff: what differs between two build outputs, and why it might. */
 #include "diff.h"
 
+#include "elf.h"
 #include "image.h"
 
 #include <errno.h>
@@ -568,9 +569,7 @@ static int finish_run(struct diff_run *r, struct image *ia, uint64_t base_a,
 	return 0;
 }
 
-/* ---- a bounded ELF section-table reader ---- */
-
-enum { SHT_NULL = 0, SHT_NOBITS = 8, SHN_XINDEX = 0xffff };
+/* ---- an ELF file's sections, as elf.c lists them ---- */
 
 struct esec {
 	char *name;
@@ -587,21 +586,6 @@ struct eimg {
 	size_t n;
 };
 
-static bool in_file(uint64_t len, uint64_t off, uint64_t n)
-{
-	return off <= len && n <= len - off;
-}
-
-static uint64_t get(const unsigned char *p, unsigned n, bool big)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static void eimg_release(struct eimg *e)
 {
 	size_t i;
@@ -613,124 +597,61 @@ static void eimg_release(struct eimg *e)
 	e->n = 0;
 }
 
-static int esec_add(struct eimg *e, size_t cap, const char *name,
-		    size_t namelen, uint32_t type, uint64_t off, uint64_t size,
-		    uint64_t len)
+static int esec_add(struct eimg *e, const char *name, uint32_t type,
+		    uint64_t off, uint64_t size, bool bytes)
 {
-	struct esec *s;
+	struct esec *s = &e->s[e->n];
 
-	if (e->n >= cap)
-		return -1;
-	s = &e->s[e->n];
 	memset(s, 0, sizeof(*s));
-	if (!(s->name = xstrndup(name, namelen)))
+	if (!(s->name = strdup(name)))
 		return -1;
 	s->type = type;
 	s->off = off;
 	s->size = size;
-	s->bytes = type != SHT_NOBITS && type != SHT_NULL &&
-		   in_file(len, off, size);
+	s->bytes = bytes;
 	e->n++;
 	return 0;
 }
 
 /*
  * The sections of an ELF image, with the ELF header, program header table
- * and section header table as three more. 1 when p is ELF with a section
- * table this reader trusts, 0 when it is not (or cannot be read: compare
- * it as bytes), -1 when out of memory. Every offset is checked against len
- * before it is read.
+ * and section header table as three more (compared as bytes, so type 1);
+ * a section without a name is called by its index, "[5]". 1 when im is ELF
+ * with a section table elf.c lists, 0 when it is not (or cannot be read:
+ * compare it as bytes), -1 when out of memory.
  */
 static int elf_sections(struct eimg *out, struct image *im)
 {
-	uint64_t phoff, shoff, shnum, phnum, phent, shent, strndx, i;
-	uint64_t str_off = 0, str_size = 0, len = im->len;
-	bool is64, big, has_str = false;
-	unsigned char p[64], h[64];
-	size_t cap;
-	unsigned w;
+	struct elf_sections l = ELF_SECTIONS_INIT;
+	struct xerr why = XERR_INIT;
+	int k = elf_list_sections(&l, im, &why);
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 16 || image_read(im, p, 0, 16) < 0 ||
-	    memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) ||
-	    (p[5] != 1 && p[5] != 2))
-		return 0;
-	is64 = p[4] == 2;
-	big = p[5] == 2;
-	w = is64 ? 8 : 4;
-	if (len < (is64 ? 64u : 52u) ||
-	    image_read(im, p, 0, is64 ? 64 : 52) < 0)
-		return 0;
-	phoff = get(p + (is64 ? 32 : 28), w, big);
-	shoff = get(p + (is64 ? 40 : 32), w, big);
-	phent = get(p + (is64 ? 54 : 42), 2, big);
-	phnum = get(p + (is64 ? 56 : 44), 2, big);
-	shent = get(p + (is64 ? 58 : 46), 2, big);
-	shnum = get(p + (is64 ? 60 : 48), 2, big);
-	strndx = get(p + (is64 ? 62 : 50), 2, big);
-	if (shoff == 0 || shent != (is64 ? 64u : 40u) ||
-	    !in_file(len, shoff, shent) ||
-	    image_read(im, h, shoff, (size_t)shent) < 0)
-		return 0;
-	/* Large counts live in section 0 (ELF gABI, "Extended section
-	 * numbering"). */
-	if (shnum == 0)
-		shnum = get(h + (is64 ? 32 : 20), w, big);
-	if (strndx == SHN_XINDEX)
-		strndx = get(h + (is64 ? 40 : 24), 4, big);
-	if (shnum == 0 || shnum > (len - shoff) / shent)
-		return 0;
-	if (phnum && (phent == 0 || phnum > UINT64_MAX / phent ||
-		      !in_file(len, phoff, phnum * phent)))
-		return 0;
-	cap = (size_t)shnum + 3;
-	if (!(out->s = calloc(cap, sizeof(*out->s))))
-		return -1;
-	out->big = big;
-	if (strndx < shnum &&
-	    image_read(im, h, shoff + strndx * shent, (size_t)shent) == 0) {
-		uint32_t type = (uint32_t)get(h + 4, 4, big);
-
-		str_off = get(h + (is64 ? 24 : 16), w, big);
-		str_size = get(h + (is64 ? 32 : 20), w, big);
-		has_str = type != SHT_NOBITS && in_file(len, str_off, str_size);
-	}
-	if (esec_add(out, cap, "(ELF header)", 12, 1, 0, is64 ? 64 : 52,
-		     len) < 0)
+	if (k <= 0)
+		return k;
+	if (!(out->s = calloc(l.n + 3, sizeof(*out->s))))
 		goto oom;
-	if (phnum && esec_add(out, cap, "(program headers)", 17, 1, phoff,
-			      phnum * phent, len) < 0)
+	out->big = l.big_endian;
+	if (esec_add(out, "(ELF header)", 1, 0, l.ehsize, true) < 0 ||
+	    (l.phsize && esec_add(out, "(program headers)", 1, l.phoff,
+				  l.phsize, true) < 0))
 		goto oom;
-	for (i = 1; i < shnum; i++) {
-		uint64_t name;
+	for (i = 1; i < l.n; i++) {
+		const struct elf_section *e = &l.v[i];
 		char tmp[32];
-		const char *nm = tmp;
-		size_t nl;
 
-		/* A read error: the files are not compared (compare_files). */
-		if (image_read(im, h, shoff + i * shent, (size_t)shent) < 0) {
-			eimg_release(out);
-			return 0;
-		}
-		name = get(h, 4, big);
-		if (has_str && name < str_size &&
-		    (nm = image_str(im, str_off + name, str_size - name))) {
-			nl = strlen(nm);
-		} else {
-			nm = tmp;
-			nl = (size_t)snprintf(tmp, sizeof(tmp), "[%llu]",
-					      (unsigned long long)i);
-		}
-		if (esec_add(out, cap, nm, nl, (uint32_t)get(h + 4, 4, big),
-			     get(h + (is64 ? 24 : 16), w, big),
-			     get(h + (is64 ? 32 : 20), w, big), len) < 0)
+		snprintf(tmp, sizeof(tmp), "[%zu]", i);
+		if (esec_add(out, e->name ? e->name : tmp, e->type, e->offset,
+			     e->size, e->in_file) < 0)
 			goto oom;
 	}
-	if (esec_add(out, cap, "(section headers)", 17, 1, shoff,
-		     shnum * shent, len) < 0)
+	if (esec_add(out, "(section headers)", 1, l.shoff, l.shsize, true) < 0)
 		goto oom;
+	elf_sections_release(&l);
 	return 1;
 oom:
+	elf_sections_release(&l);
 	eimg_release(out);
 	return -1;
 }
