@@ -1424,6 +1424,24 @@ static int check_target(struct elf_warnings *out, const struct elf_facts *f,
 	return 0;
 }
 
+/* The linkage the policy expects. */
+static int check_linkage(struct elf_warnings *out, const struct elf_facts *f,
+			 const struct elf_policy *p, struct xerr *err)
+{
+	const char *ln = elf_linkage_name(f->linkage);
+	bool ok = p->nlinkage == 0;
+	size_t i;
+
+	for (i = 0; i < p->nlinkage; i++)
+		ok |= ln && !strcmp(ln, p->linkage[i]);
+	if (ok || f->linkage == ELF_LINK_SHARED)
+		return 0;
+	return warn(out, err, "linkage",
+		    "linkage is %s, but the target expects %s%s",
+		    ln ? ln : "none", p->linkage[0],
+		    p->nlinkage > 1 ? " (or another listed)" : "");
+}
+
 int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	      const struct elf_policy *p, struct xerr *err)
 {
@@ -1441,7 +1459,7 @@ int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	    warn(out, err, "execstack",
 		 "the stack is executable (PT_GNU_STACK has PF_X); link with -z noexecstack") < 0)
 		return -1;
-	return 0;
+	return check_linkage(out, f, p, err);
 }
 
 void elf_warnings_release(struct elf_warnings *w)

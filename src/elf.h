@@ -148,8 +148,12 @@ struct elf_policy {
 	const char *glibc_max;  /* NULL, or the newest glibc allowed: "2.17" */
 	bool allow_execstack;
 	bool allow_nix_store;
+	/* The linkages accepted, as elf_linkage_name spells them; none
+	 * (nlinkage 0): any. A shared object passes whatever the list. */
+	const char *const *linkage;
+	size_t nlinkage;
 };
-#define ELF_POLICY_INIT { NULL, NULL, false, false }
+#define ELF_POLICY_INIT { NULL, NULL, false, false, NULL, 0 }
 
 /* True when s is a glibc version: digits, dot, digits (".digits" more). */
 bool elf_glibc_version_valid(const char *s);
@@ -170,7 +174,8 @@ struct elf_warnings {
  * Append to out the warnings policy p raises for facts f. Codes:
  * nix-store-interpreter, nix-store-rpath, nix-store-runpath,
  * target-machine, target-class, target-endian, target-libc, musl-dynamic,
- * glibc-too-new, execstack. Returns 0, or -1 (out of memory) with err.
+ * glibc-too-new, execstack, linkage (in that order). Returns 0, or -1
+ * (out of memory) with err.
  */
 int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	      const struct elf_policy *p, struct xerr *err);

@@ -219,40 +219,6 @@ static bool is_elf(const char *path)
 	return yes;
 }
 
-static int add_warning(struct elf_warnings *w, const char *code,
-		       const char *msg)
-{
-	struct elf_warning *v = realloc(w->v, (w->n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	w->v = v;
-	if (!(v[w->n].message = strdup(msg)))
-		return -1;
-	v[w->n].code = code;
-	w->n++;
-	return 0;
-}
-
-/* The linkage the target expects, beside elf_check's warnings. */
-static int check_linkage(struct elf_warnings *w, const struct elf_facts *f,
-			 const struct manifest_policy *pol)
-{
-	const char *ln = elf_linkage_name(f->linkage);
-	char msg[256];
-	bool ok = pol->nlinkage == 0;
-	size_t i;
-
-	for (i = 0; i < pol->nlinkage; i++)
-		ok |= ln && !strcmp(ln, pol->linkage[i]);
-	if (ok || f->linkage == ELF_LINK_SHARED)
-		return 0;
-	snprintf(msg, sizeof(msg), "linkage is %s, but the target expects %s%s",
-		 ln ? ln : "none", pol->linkage[0],
-		 pol->nlinkage > 1 ? " (or another listed)" : "");
-	return add_warning(w, "linkage", msg);
-}
-
 /* An ELF file's facts, report and warnings into x. */
 static int add_elf(struct manifest_artifact *x, const char *path,
 		   const struct manifest_policy *pol, struct xerr *err)
@@ -270,10 +236,11 @@ static int add_elf(struct manifest_artifact *x, const char *path,
 		return x->elf_error ? 0 : nomem(err);
 	}
 	ep.target = pol->has_target ? &pol->target : NULL;
+	ep.linkage = pol->linkage;
+	ep.nlinkage = pol->nlinkage;
 	if (elf_check(&w, &f, &ep, err) < 0)
 		goto out;
-	if (check_linkage(&w, &f, pol) < 0 ||
-	    !(x->elf = elf_json(x->name, &f, &w)) ||
+	if (!(x->elf = elf_json(x->name, &f, &w)) ||
 	    (w.n && !(x->warnings = calloc(w.n, sizeof(*x->warnings))))) {
 		nomem(err);
 		goto out;
