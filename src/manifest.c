@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,6 +52,47 @@ static int strings_push(struct manifest_strings *s, const char *v)
 	return 0;
 }
 
+/*
+ * Artifacts and targets are arrays kept sorted by the name each element
+ * holds (a char * at name_off): where name is, or would go, in the n
+ * elements of size bytes at v.
+ */
+static size_t sorted_slot(const void *v, size_t n, size_t size,
+			  size_t name_off, const char *name, bool *found)
+{
+	size_t lo = 0, hi = n;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *at = *(char *const *)((const char *)v + mid * size +
+						  name_off);
+		int c = strcmp(at, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The array v of n elements grown by one, with a gap at i (its bytes
+ * left as they were) for the caller to fill; NULL, v untouched, when out
+ * of memory. */
+static void *sorted_gap(void *v, size_t n, size_t size, size_t i)
+{
+	char *nv = realloc(v, (n + 1) * size);
+
+	if (nv)
+		memmove(nv + (i + 1) * size, nv + i * size, (n - i) * size);
+	return nv;
+}
+
 /* --- artifacts ---------------------------------------------------------- */
 
 static void artifact_release(struct manifest_artifact *a)
@@ -80,27 +122,11 @@ void manifest_artifacts_release(struct manifest_artifacts *a)
 	a->n = 0;
 }
 
-/* Where name is, or would go, in the sorted list. */
 static size_t artifact_slot(const struct manifest_artifacts *a,
 			    const char *name, bool *found)
 {
-	size_t lo = 0, hi = a->n;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(a->v[mid].name, name);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_slot(a->v, a->n, sizeof(*a->v),
+			   offsetof(struct manifest_artifact, name), name, found);
 }
 
 const struct manifest_artifact *
@@ -123,11 +149,9 @@ static int artifact_put(struct manifest_artifacts *a,
 	if (found) {
 		artifact_release(&a->v[i]);
 	} else {
-		nv = realloc(a->v, (a->n + 1) * sizeof(*nv));
-		if (!nv)
+		if (!(nv = sorted_gap(a->v, a->n, sizeof(*nv), i)))
 			return -1;
 		a->v = nv;
-		memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*nv));
 		a->n++;
 	}
 	a->v[i] = *x;
@@ -538,17 +562,8 @@ void manifest_release(struct manifest *m)
 static size_t target_slot(const struct manifest *m, const char *name,
 			  bool *found)
 {
-	size_t i;
-
-	*found = false;
-	for (i = 0; i < m->ntargets; i++) {
-		int c = strcmp(m->targets[i].name, name);
-		if (c >= 0) {
-			*found = c == 0;
-			break;
-		}
-	}
-	return i;
+	return sorted_slot(m->targets, m->ntargets, sizeof(*m->targets),
+			   offsetof(struct manifest_target, name), name, found);
 }
 
 const struct manifest_target *manifest_target_find(const struct manifest *m,
@@ -580,12 +595,9 @@ int manifest_put_target(struct manifest *m, struct manifest_target *t)
 	if (found) {
 		manifest_target_release(&m->targets[i]);
 	} else {
-		nv = realloc(m->targets, (m->ntargets + 1) * sizeof(*nv));
-		if (!nv)
+		if (!(nv = sorted_gap(m->targets, m->ntargets, sizeof(*nv), i)))
 			return -1;
 		m->targets = nv;
-		memmove(&m->targets[i + 1], &m->targets[i],
-			(m->ntargets - i) * sizeof(*nv));
 		m->ntargets++;
 	}
 	m->targets[i] = *t;
