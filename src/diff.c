@@ -620,7 +620,7 @@ static int esec_add(struct eimg *e, const char *name, uint32_t type,
  * with a section table elf.c lists, 0 when it is not (or cannot be read:
  * compare it as bytes), -1 when out of memory.
  */
-static int elf_sections(struct eimg *out, struct image *im)
+static int list_sections(struct eimg *out, struct image *im)
 {
 	struct elf_sections l = ELF_SECTIONS_INIT;
 	struct xerr why = XERR_INIT;
@@ -930,8 +930,8 @@ static int compare_bytes(struct diff_entry *e, struct image *ia,
 	scan_bytes(&sc, ia, 0, ia->len, ib, 0, ib->len);
 	e->first = sc.first;
 	e->ndiff = sc.ndiff;
-	if ((ka = elf_sections(&ea, ia)) < 0 ||
-	    (kb = elf_sections(&eb, ib)) < 0)
+	if ((ka = list_sections(&ea, ia)) < 0 ||
+	    (kb = list_sections(&eb, ib)) < 0)
 		goto oom;
 	if (ka && kb && compare_elf(e, ia, &ea, ib, &eb, ts_max, err) < 0)
 		goto out;
