@@ -1,11 +1,10 @@
 /* diff: what differs between two build outputs, and why it might. */
 #include "diff.h"
 
+#include "elf.h"
 #include "image.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,29 +55,20 @@ static uint64_t absdiff(uint64_t x, uint64_t y)
 
 /* A regular file, read through image's windows: memory stays the same
  * however large the two files are. */
-static int image_open(struct image *im, const char *path, bool follow,
-		      struct xerr *err)
+static int open_file(struct image *im, const char *path, bool follow,
+		     struct xerr *err)
 {
 	struct stat st;
-	int fd;
+	int k = image_open(im, &st, path, follow);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-	if (fd < 0)
+	if (k < 0)
 		return xerr_set(err, XPIN_USAGE, "cannot read '%s': %s", path,
 				strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		return xerr_set(err, XPIN_USAGE, "cannot read '%s': %s", path,
-				strerror(e));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+	if (k > 0) {
+		image_release(im);
 		return xerr_set(err, XPIN_USAGE,
 				"cannot read '%s': not a regular file", path);
 	}
-	image_from_fd(im, fd, (uint64_t)st.st_size);
 	return 0;
 }
 
@@ -579,9 +569,7 @@ static int finish_run(struct diff_run *r, struct image *ia, uint64_t base_a,
 	return 0;
 }
 
-/* ---- a bounded ELF section-table reader ---- */
-
-enum { SHT_NULL = 0, SHT_NOBITS = 8, SHN_XINDEX = 0xffff };
+/* ---- an ELF file's sections, as elf.c lists them ---- */
 
 struct esec {
 	char *name;
@@ -598,21 +586,6 @@ struct eimg {
 	size_t n;
 };
 
-static bool in_file(uint64_t len, uint64_t off, uint64_t n)
-{
-	return off <= len && n <= len - off;
-}
-
-static uint64_t get(const unsigned char *p, unsigned n, bool big)
-{
-	uint64_t v = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static void eimg_release(struct eimg *e)
 {
 	size_t i;
@@ -624,124 +597,61 @@ static void eimg_release(struct eimg *e)
 	e->n = 0;
 }
 
-static int esec_add(struct eimg *e, size_t cap, const char *name,
-		    size_t namelen, uint32_t type, uint64_t off, uint64_t size,
-		    uint64_t len)
+static int esec_add(struct eimg *e, const char *name, uint32_t type,
+		    uint64_t off, uint64_t size, bool bytes)
 {
-	struct esec *s;
+	struct esec *s = &e->s[e->n];
 
-	if (e->n >= cap)
-		return -1;
-	s = &e->s[e->n];
 	memset(s, 0, sizeof(*s));
-	if (!(s->name = xstrndup(name, namelen)))
+	if (!(s->name = strdup(name)))
 		return -1;
 	s->type = type;
 	s->off = off;
 	s->size = size;
-	s->bytes = type != SHT_NOBITS && type != SHT_NULL &&
-		   in_file(len, off, size);
+	s->bytes = bytes;
 	e->n++;
 	return 0;
 }
 
 /*
  * The sections of an ELF image, with the ELF header, program header table
- * and section header table as three more. 1 when p is ELF with a section
- * table this reader trusts, 0 when it is not (or cannot be read: compare
- * it as bytes), -1 when out of memory. Every offset is checked against len
- * before it is read.
+ * and section header table as three more (compared as bytes, so type 1);
+ * a section without a name is called by its index, "[5]". 1 when im is ELF
+ * with a section table elf.c lists, 0 when it is not (or cannot be read:
+ * compare it as bytes), -1 when out of memory.
  */
-static int elf_sections(struct eimg *out, struct image *im)
+static int list_sections(struct eimg *out, struct image *im)
 {
-	uint64_t phoff, shoff, shnum, phnum, phent, shent, strndx, i;
-	uint64_t str_off = 0, str_size = 0, len = im->len;
-	bool is64, big, has_str = false;
-	unsigned char p[64], h[64];
-	size_t cap;
-	unsigned w;
+	struct elf_sections l = ELF_SECTIONS_INIT;
+	struct xerr why = XERR_INIT;
+	int k = elf_list_sections(&l, im, &why);
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 16 || image_read(im, p, 0, 16) < 0 ||
-	    memcmp(p, "\177ELF", 4) || (p[4] != 1 && p[4] != 2) ||
-	    (p[5] != 1 && p[5] != 2))
-		return 0;
-	is64 = p[4] == 2;
-	big = p[5] == 2;
-	w = is64 ? 8 : 4;
-	if (len < (is64 ? 64u : 52u) ||
-	    image_read(im, p, 0, is64 ? 64 : 52) < 0)
-		return 0;
-	phoff = get(p + (is64 ? 32 : 28), w, big);
-	shoff = get(p + (is64 ? 40 : 32), w, big);
-	phent = get(p + (is64 ? 54 : 42), 2, big);
-	phnum = get(p + (is64 ? 56 : 44), 2, big);
-	shent = get(p + (is64 ? 58 : 46), 2, big);
-	shnum = get(p + (is64 ? 60 : 48), 2, big);
-	strndx = get(p + (is64 ? 62 : 50), 2, big);
-	if (shoff == 0 || shent != (is64 ? 64u : 40u) ||
-	    !in_file(len, shoff, shent) ||
-	    image_read(im, h, shoff, (size_t)shent) < 0)
-		return 0;
-	/* Large counts live in section 0 (ELF gABI, "Extended section
-	 * numbering"). */
-	if (shnum == 0)
-		shnum = get(h + (is64 ? 32 : 20), w, big);
-	if (strndx == SHN_XINDEX)
-		strndx = get(h + (is64 ? 40 : 24), 4, big);
-	if (shnum == 0 || shnum > (len - shoff) / shent)
-		return 0;
-	if (phnum && (phent == 0 || phnum > UINT64_MAX / phent ||
-		      !in_file(len, phoff, phnum * phent)))
-		return 0;
-	cap = (size_t)shnum + 3;
-	if (!(out->s = calloc(cap, sizeof(*out->s))))
-		return -1;
-	out->big = big;
-	if (strndx < shnum &&
-	    image_read(im, h, shoff + strndx * shent, (size_t)shent) == 0) {
-		uint32_t type = (uint32_t)get(h + 4, 4, big);
-
-		str_off = get(h + (is64 ? 24 : 16), w, big);
-		str_size = get(h + (is64 ? 32 : 20), w, big);
-		has_str = type != SHT_NOBITS && in_file(len, str_off, str_size);
-	}
-	if (esec_add(out, cap, "(ELF header)", 12, 1, 0, is64 ? 64 : 52,
-		     len) < 0)
+	if (k <= 0)
+		return k;
+	if (!(out->s = calloc(l.n + 3, sizeof(*out->s))))
 		goto oom;
-	if (phnum && esec_add(out, cap, "(program headers)", 17, 1, phoff,
-			      phnum * phent, len) < 0)
+	out->big = l.big_endian;
+	if (esec_add(out, "(ELF header)", 1, 0, l.ehsize, true) < 0 ||
+	    (l.phsize && esec_add(out, "(program headers)", 1, l.phoff,
+				  l.phsize, true) < 0))
 		goto oom;
-	for (i = 1; i < shnum; i++) {
-		uint64_t name;
+	for (i = 1; i < l.n; i++) {
+		const struct elf_section *e = &l.v[i];
 		char tmp[32];
-		const char *nm = tmp;
-		size_t nl;
 
-		/* A read error: the files are not compared (compare_files). */
-		if (image_read(im, h, shoff + i * shent, (size_t)shent) < 0) {
-			eimg_release(out);
-			return 0;
-		}
-		name = get(h, 4, big);
-		if (has_str && name < str_size &&
-		    (nm = image_str(im, str_off + name, str_size - name))) {
-			nl = strlen(nm);
-		} else {
-			nm = tmp;
-			nl = (size_t)snprintf(tmp, sizeof(tmp), "[%llu]",
-					      (unsigned long long)i);
-		}
-		if (esec_add(out, cap, nm, nl, (uint32_t)get(h + 4, 4, big),
-			     get(h + (is64 ? 24 : 16), w, big),
-			     get(h + (is64 ? 32 : 20), w, big), len) < 0)
+		snprintf(tmp, sizeof(tmp), "[%zu]", i);
+		if (esec_add(out, e->name ? e->name : tmp, e->type, e->offset,
+			     e->size, e->in_file) < 0)
 			goto oom;
 	}
-	if (esec_add(out, cap, "(section headers)", 17, 1, shoff,
-		     shnum * shent, len) < 0)
+	if (esec_add(out, "(section headers)", 1, l.shoff, l.shsize, true) < 0)
 		goto oom;
+	elf_sections_release(&l);
 	return 1;
 oom:
+	elf_sections_release(&l);
 	eimg_release(out);
 	return -1;
 }
@@ -1020,8 +930,8 @@ static int compare_bytes(struct diff_entry *e, struct image *ia,
 	scan_bytes(&sc, ia, 0, ia->len, ib, 0, ib->len);
 	e->first = sc.first;
 	e->ndiff = sc.ndiff;
-	if ((ka = elf_sections(&ea, ia)) < 0 ||
-	    (kb = elf_sections(&eb, ib)) < 0)
+	if ((ka = list_sections(&ea, ia)) < 0 ||
+	    (kb = list_sections(&eb, ib)) < 0)
 		goto oom;
 	if (ka && kb && compare_elf(e, ia, &ea, ib, &eb, ts_max, err) < 0)
 		goto out;
@@ -1060,8 +970,8 @@ static int compare_files(struct diff_entry *e, const char *pa, const char *pb,
 
 	const char *why;
 
-	if (image_open(&ia, pa, follow, err) == 0 &&
-	    image_open(&ib, pb, follow, err) == 0)
+	if (open_file(&ia, pa, follow, err) == 0 &&
+	    open_file(&ib, pb, follow, err) == 0)
 		ret = compare_bytes(e, &ia, &ib, ts_max, err);
 	/* A failed read is the reason, whatever was made of the bytes. */
 	if ((why = image_error(&ia)) || (why = image_error(&ib)))
@@ -1229,74 +1139,6 @@ out:
 	return ret;
 }
 
-struct names {
-	char **v;
-	size_t n;
-};
-
-static void names_release(struct names *n)
-{
-	size_t i;
-
-	for (i = 0; i < n->n; i++)
-		free(n->v[i]);
-	free(n->v);
-}
-
-static int name_cmp(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The names in a folder, sorted bytewise. */
-static int list_dir(struct names *out, const char *path, struct xerr *err)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	size_t cap = 0;
-
-	out->v = NULL;
-	out->n = 0;
-	if (!d)
-		return xerr_set(err, XPIN_USAGE, "cannot read folder '%s': %s",
-				path, strerror(errno));
-	errno = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (out->n == cap) {
-			size_t n = cap ? 2 * cap : 32;
-			char **v = realloc(out->v, n * sizeof(*v));
-
-			if (!v)
-				goto oom;
-			out->v = v;
-			cap = n;
-		}
-		if (!(out->v[out->n] = strdup(de->d_name)))
-			goto oom;
-		out->n++;
-		errno = 0;
-	}
-	if (errno) {
-		xerr_set(err, XPIN_USAGE, "cannot read folder '%s': %s", path,
-			 strerror(errno));
-		goto fail;
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
-	return 0;
-oom:
-	oom(err);
-fail:
-	closedir(d);
-	names_release(out);
-	out->v = NULL;
-	out->n = 0;
-	return -1;
-}
-
 static int add_only(struct diff_report *r, enum diff_status st,
 		    const char *full, const char *rel, struct xerr *err)
 {
@@ -1323,15 +1165,16 @@ static int add_only(struct diff_report *r, enum diff_status st,
 static int walk(struct ctx *cx, const char *pa, const char *pb,
 		const char *rel, struct xerr *err)
 {
-	struct names na = { 0 }, nb = { 0 };
-	size_t i = 0, j = 0;
+	char **na = NULL, **nb = NULL;
+	size_t i = 0, j = 0, nna = 0, nnb = 0;
 	int ret = -1;
 
-	if (list_dir(&na, pa, err) < 0 || list_dir(&nb, pb, err) < 0)
+	if (util_list_dir(&na, &nna, pa, err) < 0 ||
+	    util_list_dir(&nb, &nnb, pb, err) < 0)
 		goto out;
-	while (i < na.n || j < nb.n) {
-		int c = i >= na.n ? 1 : j >= nb.n ? -1 : strcmp(na.v[i], nb.v[j]);
-		const char *name = c <= 0 ? na.v[i] : nb.v[j];
+	while (i < nna || j < nnb) {
+		int c = i >= nna ? 1 : j >= nnb ? -1 : strcmp(na[i], nb[j]);
+		const char *name = c <= 0 ? na[i] : nb[j];
 		char *fa = join(pa, name), *fb = join(pb, name);
 		char *fr = join(rel, name);
 		struct stat sa, sb;
@@ -1360,8 +1203,8 @@ static int walk(struct ctx *cx, const char *pa, const char *pb,
 	}
 	ret = 0;
 out:
-	names_release(&na);
-	names_release(&nb);
+	util_names_free(na, nna);
+	util_names_free(nb, nnb);
 	return ret;
 }
 

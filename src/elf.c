@@ -4,13 +4,11 @@
 #include "image.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* The ELF constants we need (no <elf.h>: macOS has none). */
 enum {
@@ -48,7 +46,7 @@ struct phdr {
 
 struct shdr {
 	uint32_t name, type, link, info;
-	uint64_t offset, size, addralign;
+	uint64_t flags, offset, size, addralign;
 };
 
 /* The image and what has been parsed of it. */
@@ -195,10 +193,13 @@ static const char *segment_name(uint32_t type)
 	}
 }
 
-static int read_header(struct rd *r, struct elf_facts *f, uint64_t *phoff,
-		       uint64_t *shoff, unsigned *phentsize,
-		       unsigned *shentsize, uint64_t *phnum, uint64_t *shnum,
-		       unsigned *shstrndx)
+/* What the ELF header says of the two tables. */
+struct hdr {
+	uint64_t phoff, shoff, phnum, shnum;
+	unsigned phentsize, shentsize, shstrndx;
+};
+
+static int read_header(struct rd *r, struct elf_facts *f, struct hdr *h)
 {
 	static const unsigned char magic[4] = { 0x7f, 'E', 'L', 'F' };
 	unsigned char id[16];
@@ -231,18 +232,13 @@ static int read_header(struct rd *r, struct elf_facts *f, uint64_t *phoff,
 	f->type = (unsigned)get(r, 16, 2);
 	f->machine = (unsigned)get(r, 18, 2);
 	f->entry = word(r, 24);
-	if (r->is64) {
-		*phoff = get(r, 32, 8);
-		*shoff = get(r, 40, 8);
-	} else {
-		*phoff = get(r, 28, 4);
-		*shoff = get(r, 32, 4);
-	}
-	*phentsize = (unsigned)get(r, r->is64 ? 54 : 42, 2);
-	*phnum = get(r, r->is64 ? 56 : 44, 2);
-	*shentsize = (unsigned)get(r, r->is64 ? 58 : 46, 2);
-	*shnum = get(r, r->is64 ? 60 : 48, 2);
-	*shstrndx = (unsigned)get(r, r->is64 ? 62 : 50, 2);
+	h->phoff = word(r, r->is64 ? 32 : 28);
+	h->shoff = word(r, r->is64 ? 40 : 32);
+	h->phentsize = (unsigned)get(r, r->is64 ? 54 : 42, 2);
+	h->phnum = get(r, r->is64 ? 56 : 44, 2);
+	h->shentsize = (unsigned)get(r, r->is64 ? 58 : 46, 2);
+	h->shnum = get(r, r->is64 ? 60 : 48, 2);
+	h->shstrndx = (unsigned)get(r, r->is64 ? 62 : 50, 2);
 	return 0;
 }
 
@@ -250,6 +246,7 @@ static void read_shdr(const struct rd *r, uint64_t at, struct shdr *s)
 {
 	s->name = (uint32_t)get(r, at, 4);
 	s->type = (uint32_t)get(r, at + 4, 4);
+	s->flags = word(r, at + 8);
 	if (r->is64) {
 		s->offset = get(r, at + 24, 8);
 		s->size = get(r, at + 32, 8);
@@ -283,6 +280,21 @@ static void read_phdr(const struct rd *r, uint64_t at, struct phdr *p)
 	}
 }
 
+/* Section 0 holds the real counts when they overflow 16 bits (gABI,
+ * "Extended section numbering"); its header lies in the file. */
+static void extended_counts(const struct rd *r, struct hdr *h)
+{
+	struct shdr s0;
+
+	read_shdr(r, h->shoff, &s0);
+	if (h->shnum == 0)
+		h->shnum = s0.size;
+	if (h->shstrndx == SHN_XINDEX)
+		h->shstrndx = s0.link;
+	if (h->phnum == PN_XNUM)
+		h->phnum = s0.info;
+}
+
 /* Whether section i occupies file bytes (read_tables checks those). */
 static bool section_has_data(const struct rd *r, size_t i)
 {
@@ -303,102 +315,92 @@ static void section_data(const struct rd *r, size_t i, uint64_t *off,
 /* Header, both tables and every segment and section: where they lie. */
 static int read_tables(struct rd *r, struct elf_facts *f)
 {
-	uint64_t phoff = 0, shoff = 0, phnum = 0, shnum = 0, i;
-	unsigned phentsize = 0, shentsize = 0, shstrndx = 0;
+	struct hdr h = { 0 };
+	uint64_t i;
 	unsigned ehsize, phsize, shsize;
 
-	if (read_header(r, f, &phoff, &shoff, &phentsize, &shentsize, &phnum,
-			&shnum, &shstrndx) < 0)
+	if (read_header(r, f, &h) < 0)
 		return -1;
 	ehsize = r->is64 ? 64 : 52;
 	phsize = r->is64 ? 56 : 32;
 	shsize = r->is64 ? 64 : 40;
 
-	/* Section 0 holds the real counts when they overflow 16 bits. */
-	if (shoff != 0) {
-		struct shdr s0;
-
-		if (shentsize < shsize)
+	if (h.shoff != 0) {
+		if (h.shentsize < shsize)
 			return bad(r, "section header size %u is smaller than %u",
-				   shentsize, shsize);
-		if (table_in_file(r, "section header table", shoff,
-				  shnum ? shnum : 1, shentsize) < 0)
+				   h.shentsize, shsize);
+		if (table_in_file(r, "section header table", h.shoff,
+				  h.shnum ? h.shnum : 1, h.shentsize) < 0)
 			return -1;
-		read_shdr(r, shoff, &s0);
-		if (shnum == 0)
-			shnum = s0.size;
-		if (shstrndx == SHN_XINDEX)
-			shstrndx = s0.link;
-		if (phnum == PN_XNUM)
-			phnum = s0.info;
+		extended_counts(r, &h);
 	}
-	if (phnum > 0) {
-		if (phentsize < phsize)
+	if (h.phnum > 0) {
+		if (h.phentsize < phsize)
 			return bad(r, "program header size %u is smaller than %u",
-				   phentsize, phsize);
-		if (table_in_file(r, "program header table", phoff, phnum,
-				  phentsize) < 0)
+				   h.phentsize, phsize);
+		if (table_in_file(r, "program header table", h.phoff, h.phnum,
+				  h.phentsize) < 0)
 			return -1;
-		if (overlap(0, ehsize, phoff, phnum * phentsize))
+		if (overlap(0, ehsize, h.phoff, h.phnum * h.phentsize))
 			return bad(r, "program header table (offset %llu) overlaps the ELF header",
-				   ull(phoff));
+				   ull(h.phoff));
 	}
-	if (shnum > 0) {
-		if (shentsize < shsize)
+	if (h.shnum > 0) {
+		if (h.shentsize < shsize)
 			return bad(r, "section header size %u is smaller than %u",
-				   shentsize, shsize);
-		if (table_in_file(r, "section header table", shoff, shnum,
-				  shentsize) < 0)
+				   h.shentsize, shsize);
+		if (table_in_file(r, "section header table", h.shoff, h.shnum,
+				  h.shentsize) < 0)
 			return -1;
-		if (overlap(0, ehsize, shoff, shnum * shentsize))
+		if (overlap(0, ehsize, h.shoff, h.shnum * h.shentsize))
 			return bad(r, "section header table (offset %llu) overlaps the ELF header",
-				   ull(shoff));
-		if (phnum > 0 && overlap(phoff, phnum * phentsize, shoff,
-					 shnum * shentsize))
+				   ull(h.shoff));
+		if (h.phnum > 0 && overlap(h.phoff, h.phnum * h.phentsize,
+					   h.shoff, h.shnum * h.shentsize))
 			return bad(r, "section header table (offset %llu, %llu bytes) overlaps the program header table (offset %llu, %llu bytes)",
-				   ull(shoff), ull(shnum * shentsize),
-				   ull(phoff), ull(phnum * phentsize));
+				   ull(h.shoff), ull(h.shnum * h.shentsize),
+				   ull(h.phoff), ull(h.phnum * h.phentsize));
 	}
 
 	/* Both counts are now bounded by the file size over the entry size. */
-	if (phnum > 0) {
-		r->ph = calloc((size_t)phnum, sizeof(*r->ph));
+	if (h.phnum > 0) {
+		r->ph = calloc((size_t)h.phnum, sizeof(*r->ph));
 		if (!r->ph)
 			return oom(r);
-		r->phnum = (size_t)phnum;
+		r->phnum = (size_t)h.phnum;
 	}
-	for (i = 0; i < phnum; i++) {
+	for (i = 0; i < h.phnum; i++) {
 		struct phdr *p = &r->ph[i];
 
-		read_phdr(r, phoff + i * phentsize, p);
+		read_phdr(r, h.phoff + i * h.phentsize, p);
 		if (p->type != PT_NULL && p->filesz > 0 &&
 		    !in_file(r, p->offset, p->filesz))
 			return bad(r, "%s %llu (offset %llu, %llu bytes) runs past the end of the file (%llu bytes)",
 				   segment_name(p->type), ull(i),
 				   ull(p->offset), ull(p->filesz), ull(r->len));
 	}
-	if (shnum > 0) {
-		r->sh = calloc((size_t)shnum, sizeof(*r->sh));
+	if (h.shnum > 0) {
+		r->sh = calloc((size_t)h.shnum, sizeof(*r->sh));
 		if (!r->sh)
 			return oom(r);
-		r->shnum = (size_t)shnum;
+		r->shnum = (size_t)h.shnum;
 	}
-	for (i = 0; i < shnum; i++) {
+	for (i = 0; i < h.shnum; i++) {
 		struct shdr *s = &r->sh[i];
 
-		read_shdr(r, shoff + i * shentsize, s);
+		read_shdr(r, h.shoff + i * h.shentsize, s);
 		if (section_has_data(r, (size_t)i) &&
 		    !in_file(r, s->offset, s->size))
 			return bad(r, "section %llu (offset %llu, %llu bytes) runs past the end of the file (%llu bytes)",
 				   ull(i), ull(s->offset), ull(s->size),
 				   ull(r->len));
 	}
-	if (shnum > 0 && shstrndx != 0) {
-		if (shstrndx >= shnum)
+	if (h.shnum > 0 && h.shstrndx != 0) {
+		if (h.shstrndx >= h.shnum)
 			return bad(r, "section name table index %u is out of range (%llu sections)",
-				   shstrndx, ull(shnum));
+				   h.shstrndx, ull(h.shnum));
 		r->has_shstr = true;
-		section_data(r, shstrndx, &r->shstr_off, &r->shstr_size);
+		section_data(r, h.shstrndx, &r->shstr_off, &r->shstr_size);
 	}
 	return 0;
 }
@@ -411,6 +413,110 @@ static const char *section_name(const struct rd *r, size_t i)
 	return str_at(r, r->shstr_off, r->shstr_size, r->sh[i].name);
 }
 
+
+/*
+ * The section header table for elf_list_sections: -1 (err says why) when
+ * it is not listed, -2 when out of memory. Only the tables are judged, not
+ * what their entries point at, so a damaged file is still listed.
+ */
+static int list_sections(struct elf_sections *out, struct rd *r)
+{
+	struct elf_facts f = ELF_FACTS_INIT;
+	struct hdr h = { 0 };
+	uint64_t i, str_off = 0, str_size = 0;
+	unsigned shsize;
+	bool has_str = false;
+
+	if (read_header(r, &f, &h) < 0)
+		return -1;
+	shsize = r->is64 ? 64 : 40;
+	if (h.shoff == 0)
+		return bad(r, "no section header table");
+	/* Entries of another size are not Elf32_Shdr or Elf64_Shdr: what
+	 * they would be read as is noise. */
+	if (h.shentsize != shsize)
+		return bad(r, "section header size %u is not %u", h.shentsize,
+			   shsize);
+	if (table_in_file(r, "section header table", h.shoff, 1, shsize) < 0)
+		return -1;
+	extended_counts(r, &h);
+	if (h.shnum == 0)
+		return bad(r, "no sections");
+	if (table_in_file(r, "section header table", h.shoff, h.shnum,
+			  shsize) < 0 ||
+	    (h.phnum && table_in_file(r, "program header table", h.phoff,
+				      h.phnum, h.phentsize) < 0))
+		return -1;
+	out->big_endian = r->big;
+	out->ehsize = r->is64 ? 64 : 52;
+	out->phoff = h.phoff;
+	out->phsize = h.phnum * h.phentsize;
+	out->shoff = h.shoff;
+	out->shsize = h.shnum * shsize;
+	/* The count is bounded by the file size over the entry size. */
+	if (!(out->v = calloc((size_t)h.shnum, sizeof(*out->v))))
+		return -2;
+	for (i = 0; i < h.shnum; i++, out->n++) {
+		struct elf_section *e = &out->v[i];
+		struct shdr s;
+
+		read_shdr(r, h.shoff + i * shsize, &s);
+		e->type = s.type;
+		e->flags = s.flags;
+		e->offset = s.offset;
+		e->size = s.size;
+		e->in_file = s.type != SHT_NULL && s.type != SHT_NOBITS &&
+			     in_file(r, s.offset, s.size);
+		e->name = NULL;
+		e->name_index = s.name;
+	}
+	if (h.shstrndx < h.shnum) {
+		const struct elf_section *t = &out->v[h.shstrndx];
+
+		str_off = t->offset;
+		str_size = t->size;
+		has_str = t->type != SHT_NOBITS && in_file(r, str_off, str_size);
+	}
+	for (i = 1; has_str && i < h.shnum; i++) {
+		const char *nm = str_at(r, str_off, str_size,
+					out->v[i].name_index);
+
+		if (nm && !(out->v[i].name = strdup(nm)))
+			return -2;
+	}
+	if (image_error(r->im))
+		return bad(r, "cannot read: %s", image_error(r->im));
+	return 0;
+}
+
+int elf_list_sections(struct elf_sections *out, struct image *im,
+		      struct xerr *err)
+{
+	struct rd r;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	r.im = im;
+	r.len = im->len;
+	r.err = err;
+	k = list_sections(out, &r);
+	if (k < 0)
+		elf_sections_release(out);
+	if (k == -2)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	return k == 0;
+}
+
+void elf_sections_release(struct elf_sections *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
 
 static int read_interp(struct rd *r, struct elf_facts *f)
 {
@@ -888,24 +994,22 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 	struct image im = IMAGE_INIT;
 	struct stat st;
 	const char *why;
-	int fd, ret = -1;
+	int k, ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	k = image_open(&im, &st, path, true);
+	if (k == -1)
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot stat: %s",
-			    strerror(errno));
-		goto out;
-	}
+	if (k == -2)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot stat: %s", strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 			    "is a folder, not an ELF file");
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (k == 1) {
 		/* A pipe or device: read it whole, within the same cap. */
 		struct buf b = BUF_INIT;
 
@@ -921,8 +1025,6 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 			    "file is larger than %zu bytes", ELF_MAX_FILE);
 		goto out;
 	}
-	image_from_fd(&im, fd, (uint64_t)st.st_size);
-	fd = -1;
 	ret = read_image(out, &im, err);
 	/* Whatever the parse made of the bytes it got, a failed read is the
 	 * reason. */
@@ -937,8 +1039,6 @@ named:
 		snprintf(err->file, sizeof(err->file), "%s", path);
 out:
 	image_release(&im);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 
@@ -1324,6 +1424,24 @@ static int check_target(struct elf_warnings *out, const struct elf_facts *f,
 	return 0;
 }
 
+/* The linkage the policy expects. */
+static int check_linkage(struct elf_warnings *out, const struct elf_facts *f,
+			 const struct elf_policy *p, struct xerr *err)
+{
+	const char *ln = elf_linkage_name(f->linkage);
+	bool ok = p->nlinkage == 0;
+	size_t i;
+
+	for (i = 0; i < p->nlinkage; i++)
+		ok |= ln && !strcmp(ln, p->linkage[i]);
+	if (ok || f->linkage == ELF_LINK_SHARED)
+		return 0;
+	return warn(out, err, "linkage",
+		    "linkage is %s, but the target expects %s%s",
+		    ln ? ln : "none", p->linkage[0],
+		    p->nlinkage > 1 ? " (or another listed)" : "");
+}
+
 int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	      const struct elf_policy *p, struct xerr *err)
 {
@@ -1341,7 +1459,7 @@ int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	    warn(out, err, "execstack",
 		 "the stack is executable (PT_GNU_STACK has PF_X); link with -z noexecstack") < 0)
 		return -1;
-	return 0;
+	return check_linkage(out, f, p, err);
 }
 
 void elf_warnings_release(struct elf_warnings *w)

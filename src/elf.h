@@ -74,6 +74,43 @@ int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err);
 void elf_facts_release(struct elf_facts *f);
 
+/* One entry of a section header table, as elf_list_sections gives it. */
+struct elf_section {
+	char *name;             /* from the name table; NULL when unnamed */
+	uint32_t name_index;    /* sh_name */
+	uint32_t type;          /* sh_type */
+	uint64_t flags;         /* sh_flags */
+	uint64_t offset, size;  /* sh_offset, sh_size */
+	bool in_file;           /* holds file bytes (not SHT_NULL or
+				 * SHT_NOBITS) that lie within the file */
+};
+
+/* Where an ELF file's header and tables lie, and its sections. */
+struct elf_sections {
+	bool big_endian;
+	uint64_t ehsize;        /* the ELF header is [0, ehsize) */
+	uint64_t phoff, phsize; /* the program header table; phsize 0: none */
+	uint64_t shoff, shsize; /* the section header table */
+	struct elf_section *v;  /* every entry, section 0 included */
+	size_t n;
+};
+#define ELF_SECTIONS_INIT { false, 0, 0, 0, 0, 0, NULL, 0 }
+
+struct image;
+
+/*
+ * The section header table of im, for comparing two files section by
+ * section (diff). Listed when the ELF header is sound (as elf_read reads
+ * it) and both tables lie in the file, the section table with entries of
+ * the standard size; counts past 16 bits come from section 0. What the
+ * entries point at is not judged: a section past the end of the file is
+ * listed with in_file false, a name the table cannot give is NULL. 1 when
+ * listed, 0 when not (err says why), -1 when out of memory (err).
+ */
+int elf_list_sections(struct elf_sections *out, struct image *im,
+		      struct xerr *err);
+void elf_sections_release(struct elf_sections *s);
+
 /*
  * Names as target triples spell them: "x86_64", "aarch64", "arm",
  * "s390x", "powerpc64le", ... or the decimal e_machine when unknown (in
@@ -111,8 +148,12 @@ struct elf_policy {
 	const char *glibc_max;  /* NULL, or the newest glibc allowed: "2.17" */
 	bool allow_execstack;
 	bool allow_nix_store;
+	/* The linkages accepted, as elf_linkage_name spells them; none
+	 * (nlinkage 0): any. A shared object passes whatever the list. */
+	const char *const *linkage;
+	size_t nlinkage;
 };
-#define ELF_POLICY_INIT { NULL, NULL, false, false }
+#define ELF_POLICY_INIT { NULL, NULL, false, false, NULL, 0 }
 
 /* True when s is a glibc version: digits, dot, digits (".digits" more). */
 bool elf_glibc_version_valid(const char *s);
@@ -133,7 +174,8 @@ struct elf_warnings {
  * Append to out the warnings policy p raises for facts f. Codes:
  * nix-store-interpreter, nix-store-rpath, nix-store-runpath,
  * target-machine, target-class, target-endian, target-libc, musl-dynamic,
- * glibc-too-new, execstack. Returns 0, or -1 (out of memory) with err.
+ * glibc-too-new, execstack, linkage (in that order). Returns 0, or -1
+ * (out of memory) with err.
  */
 int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 	      const struct elf_policy *p, struct xerr *err);

@@ -2,6 +2,7 @@
 #include "image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,29 @@ void image_from_fd(struct image *im, int fd, uint64_t len)
 	*im = init;
 	im->fd = fd;
 	im->len = len;
+}
+
+int image_open(struct image *im, struct stat *st, const char *path,
+	       bool follow)
+{
+	int fd, e;
+
+	image_from_buffer(im, NULL, 0);
+	fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -2;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		im->fd = fd;
+		return 1;
+	}
+	image_from_fd(im, fd, (uint64_t)st->st_size);
+	return 0;
 }
 
 void image_release(struct image *im)

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -48,6 +49,16 @@ struct image {
 };
 #define IMAGE_INIT { 0, NULL, -1, { { NULL, 0, 0, 0 } }, 0, 0, BUF_INIT }
 
+/*
+ * Open path read-only (a final symlink is followed only when follow) and
+ * fstat it into *st. 0: a regular file, and im is its image, owning the
+ * descriptor. 1: another kind of file (st says which); im is empty but
+ * holds the descriptor, so a fifo stays open while the caller reads it
+ * some other way, until image_release. -1 when open failed, -2 when fstat
+ * did, with errno set: each caller words its own error.
+ */
+int image_open(struct image *im, struct stat *st, const char *path,
+	       bool follow);
 /* The bytes p[0..len) (p may be NULL when len is 0), not copied. */
 void image_from_buffer(struct image *im, const void *p, size_t len);
 /* The regular file open on fd, of len bytes (fstat's); im owns fd. */

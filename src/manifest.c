@@ -2,9 +2,9 @@
 #define _GNU_SOURCE
 #include "manifest.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,11 +26,6 @@ static char *dup_or_null(const char *s, bool *ok)
 	if (s && !d)
 		*ok = false;
 	return d;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void manifest_strings_release(struct manifest_strings *s)
@@ -55,6 +50,47 @@ static int strings_push(struct manifest_strings *s, const char *v)
 		return -1;
 	s->n++;
 	return 0;
+}
+
+/*
+ * Artifacts and targets are arrays kept sorted by the name each element
+ * holds (a char * at name_off): where name is, or would go, in the n
+ * elements of size bytes at v.
+ */
+static size_t sorted_slot(const void *v, size_t n, size_t size,
+			  size_t name_off, const char *name, bool *found)
+{
+	size_t lo = 0, hi = n;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *at = *(char *const *)((const char *)v + mid * size +
+						  name_off);
+		int c = strcmp(at, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The array v of n elements grown by one, with a gap at i (its bytes
+ * left as they were) for the caller to fill; NULL, v untouched, when out
+ * of memory. */
+static void *sorted_gap(void *v, size_t n, size_t size, size_t i)
+{
+	char *nv = realloc(v, (n + 1) * size);
+
+	if (nv)
+		memmove(nv + (i + 1) * size, nv + i * size, (n - i) * size);
+	return nv;
 }
 
 /* --- artifacts ---------------------------------------------------------- */
@@ -86,27 +122,11 @@ void manifest_artifacts_release(struct manifest_artifacts *a)
 	a->n = 0;
 }
 
-/* Where name is, or would go, in the sorted list. */
 static size_t artifact_slot(const struct manifest_artifacts *a,
 			    const char *name, bool *found)
 {
-	size_t lo = 0, hi = a->n;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(a->v[mid].name, name);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_slot(a->v, a->n, sizeof(*a->v),
+			   offsetof(struct manifest_artifact, name), name, found);
 }
 
 const struct manifest_artifact *
@@ -129,11 +149,9 @@ static int artifact_put(struct manifest_artifacts *a,
 	if (found) {
 		artifact_release(&a->v[i]);
 	} else {
-		nv = realloc(a->v, (a->n + 1) * sizeof(*nv));
-		if (!nv)
+		if (!(nv = sorted_gap(a->v, a->n, sizeof(*nv), i)))
 			return -1;
 		a->v = nv;
-		memmove(&a->v[i + 1], &a->v[i], (a->n - i) * sizeof(*nv));
 		a->n++;
 	}
 	a->v[i] = *x;
@@ -225,40 +243,6 @@ static bool is_elf(const char *path)
 	return yes;
 }
 
-static int add_warning(struct elf_warnings *w, const char *code,
-		       const char *msg)
-{
-	struct elf_warning *v = realloc(w->v, (w->n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	w->v = v;
-	if (!(v[w->n].message = strdup(msg)))
-		return -1;
-	v[w->n].code = code;
-	w->n++;
-	return 0;
-}
-
-/* The linkage the target expects, beside elf_check's warnings. */
-static int check_linkage(struct elf_warnings *w, const struct elf_facts *f,
-			 const struct manifest_policy *pol)
-{
-	const char *ln = elf_linkage_name(f->linkage);
-	char msg[256];
-	bool ok = pol->nlinkage == 0;
-	size_t i;
-
-	for (i = 0; i < pol->nlinkage; i++)
-		ok |= ln && !strcmp(ln, pol->linkage[i]);
-	if (ok || f->linkage == ELF_LINK_SHARED)
-		return 0;
-	snprintf(msg, sizeof(msg), "linkage is %s, but the target expects %s%s",
-		 ln ? ln : "none", pol->linkage[0],
-		 pol->nlinkage > 1 ? " (or another listed)" : "");
-	return add_warning(w, "linkage", msg);
-}
-
 /* An ELF file's facts, report and warnings into x. */
 static int add_elf(struct manifest_artifact *x, const char *path,
 		   const struct manifest_policy *pol, struct xerr *err)
@@ -276,10 +260,11 @@ static int add_elf(struct manifest_artifact *x, const char *path,
 		return x->elf_error ? 0 : nomem(err);
 	}
 	ep.target = pol->has_target ? &pol->target : NULL;
+	ep.linkage = pol->linkage;
+	ep.nlinkage = pol->nlinkage;
 	if (elf_check(&w, &f, &ep, err) < 0)
 		goto out;
-	if (check_linkage(&w, &f, pol) < 0 ||
-	    !(x->elf = elf_json(x->name, &f, &w)) ||
+	if (!(x->elf = elf_json(x->name, &f, &w)) ||
 	    (w.n && !(x->warnings = calloc(w.n, sizeof(*x->warnings))))) {
 		nomem(err);
 		goto out;
@@ -348,44 +333,6 @@ static int add_symlink(struct manifest_artifacts *arts, const char *key,
 	return ret;
 }
 
-/* The names in folder path, sorted; *out is the caller's (free each). */
-static int list_dir(char ***out, size_t *n, const char *path,
-		    struct xerr *err)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char **names = NULL;
-	size_t cap = 0;
-	int ret = 0;
-
-	*n = 0;
-	if (!d)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot read: %s", strerror(errno));
-	while (ret == 0 && (de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 16) *
-						   sizeof(*names));
-			if (!nn) {
-				ret = nomem(err);
-				break;
-			}
-			names = nn;
-		}
-		if (!(names[*n] = strdup(de->d_name)))
-			ret = nomem(err);
-		else
-			(*n)++;
-	}
-	closedir(d);
-	if (*n)
-		qsort(names, *n, sizeof(*names), cmp_str);
-	*out = names;
-	return ret;
-}
-
 int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		      const char *fspath, const struct manifest_policy *pol,
 		      size_t *nwarn, struct xerr *err)
@@ -406,7 +353,7 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 	if (!S_ISDIR(st.st_mode))
 		return xerr_setpos(err, XPIN_USAGE, fspath, 0, 0,
 				   "not a file, link or folder");
-	ret = list_dir(&names, &n, fspath, err);
+	ret = util_list_dir(&names, &n, fspath, err);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct buf k = BUF_INIT, p = BUF_INIT;
 
@@ -419,9 +366,7 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		buf_release(&k);
 		buf_release(&p);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	util_names_free(names, n);
 	return ret;
 }
 
@@ -617,17 +562,8 @@ void manifest_release(struct manifest *m)
 static size_t target_slot(const struct manifest *m, const char *name,
 			  bool *found)
 {
-	size_t i;
-
-	*found = false;
-	for (i = 0; i < m->ntargets; i++) {
-		int c = strcmp(m->targets[i].name, name);
-		if (c >= 0) {
-			*found = c == 0;
-			break;
-		}
-	}
-	return i;
+	return sorted_slot(m->targets, m->ntargets, sizeof(*m->targets),
+			   offsetof(struct manifest_target, name), name, found);
 }
 
 const struct manifest_target *manifest_target_find(const struct manifest *m,
@@ -659,12 +595,9 @@ int manifest_put_target(struct manifest *m, struct manifest_target *t)
 	if (found) {
 		manifest_target_release(&m->targets[i]);
 	} else {
-		nv = realloc(m->targets, (m->ntargets + 1) * sizeof(*nv));
-		if (!nv)
+		if (!(nv = sorted_gap(m->targets, m->ntargets, sizeof(*nv), i)))
 			return -1;
 		m->targets = nv;
-		memmove(&m->targets[i + 1], &m->targets[i],
-			(m->ntargets - i) * sizeof(*nv));
 		m->ntargets++;
 	}
 	m->targets[i] = *t;

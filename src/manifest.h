@@ -28,7 +28,8 @@ struct flakelock;
 
 /* The policy applied to each ELF artifact of a target. */
 struct manifest_policy {
-	struct elf_policy elf;        /* its target is set from the next two */
+	struct elf_policy elf;        /* its target and linkages are set
+				       * from the next four */
 	struct elf_target target;
 	bool has_target;
 	const char *const *linkage;   /* accepted linkages, NULL for any */

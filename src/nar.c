@@ -1,7 +1,6 @@
 /* nar: NAR serialisation into SHA-256, from disk or from events. */
 #include "nar.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -252,74 +251,6 @@ out:
 	return ret;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/* The names in a directory (without "." and ".."), sorted bytewise:
- * strcmp compares as unsigned char, which is NAR's order. */
-static int list_dir(char ***out, size_t *count, const char *path,
-		    struct xerr *err)
-{
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *d;
-	DIR *dir;
-
-	dir = opendir(path);
-	if (!dir)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open the folder: %s",
-				   strerror(errno));
-	for (;;) {
-		errno = 0;
-		d = readdir(dir);
-		if (!d)
-			break;
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **t = realloc(names, ncap * sizeof(*names));
-			if (!t)
-				goto nomem;
-			names = t;
-			cap = ncap;
-		}
-		names[n] = strdup(d->d_name);
-		if (!names[n])
-			goto nomem;
-		n++;
-	}
-	if (errno) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-			    "cannot read the folder: %s", strerror(errno));
-		closedir(dir);
-		free_names(names, n);
-		return -1;
-	}
-	closedir(dir);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_names);
-	*out = names;
-	*count = n;
-	return 0;
-nomem:
-	closedir(dir);
-	free_names(names, n);
-	return xerr_set(err, XPIN_USAGE, "out of memory");
-}
-
 static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
 {
 	char **names = NULL;
@@ -337,7 +268,7 @@ static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
 	if (!S_ISDIR(st.st_mode))
 		return xerr_setpos(err, XPIN_USAGE, path->data, 0, 0,
 				   "not a file, folder or symlink; a NAR cannot hold it");
-	if (list_dir(&names, &n, path->data, err) < 0)
+	if (util_list_dir(&names, &n, path->data, err) < 0)
 		return -1;
 	nar_enc_dir_begin(e);
 	for (i = 0; i < n; i++) {
@@ -358,7 +289,7 @@ static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
 	nar_enc_dir_end(e);
 	ret = 0;
 out:
-	free_names(names, n);
+	util_names_free(names, n);
 	return ret;
 }
 

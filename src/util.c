@@ -358,6 +358,74 @@ int util_mkdir_p(const char *path, struct xerr *err)
 	return ret;
 }
 
+void util_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int util_list_dir(char ***out, size_t *count, const char *path,
+		  struct xerr *err)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	*out = NULL;
+	*count = 0;
+	dir = opendir(path);
+	if (!dir)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open the folder: %s",
+				   strerror(errno));
+	for (;;) {
+		errno = 0;
+		d = readdir(dir);
+		if (!d)
+			break;
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **t = realloc(names, ncap * sizeof(*names));
+
+			if (!t)
+				goto nomem;
+			names = t;
+			cap = ncap;
+		}
+		if (!(names[n] = strdup(d->d_name)))
+			goto nomem;
+		n++;
+	}
+	if (errno) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "cannot read the folder: %s", strerror(errno));
+		closedir(dir);
+		util_names_free(names, n);
+		return -1;
+	}
+	closedir(dir);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*count = n;
+	return 0;
+nomem:
+	closedir(dir);
+	util_names_free(names, n);
+	return xerr_set(err, XPIN_USAGE, "out of memory");
+}
+
 static int rmtree_at(int dfd, const char *name)
 {
 	struct stat st;

@@ -88,6 +88,16 @@ int util_stream_file(const char *path,
 int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
 /* mkdir -p: path and its missing parents, mode 0755. */
 int util_mkdir_p(const char *path, struct xerr *err);
+/*
+ * The names in the folder at path, without "." and "..", sorted bytewise
+ * (strcmp compares as unsigned char: NAR's order). A symlink to a folder
+ * is followed, as opendir does: a caller that must not follow one lstats
+ * first. *out (NULL for an empty folder) and its names are the caller's
+ * (util_names_free). Returns 0, or -1 with err naming the folder.
+ */
+int util_list_dir(char ***out, size_t *n, const char *path,
+		  struct xerr *err);
+void util_names_free(char **names, size_t n);
 /* Remove a tree (no symlink is followed). Returns 0 or -1 (errno set). */
 int util_rmtree(const char *path);
 

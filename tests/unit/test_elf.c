@@ -552,6 +552,58 @@ void test_elf__policy(void)
 	elf_warnings_release(&w);
 }
 
+/* The linkage the policy expects: last, after every other warning; a
+ * shared object passes; no list accepts anything. */
+void test_elf__policy_linkage(void)
+{
+	static const char *const one[] = { "static" };
+	static const char *const two[] = { "static", "static-pie" };
+	struct elf_facts f = ELF_FACTS_INIT;
+	struct elf_warnings w = ELF_WARNINGS_INIT;
+	struct elf_policy p = ELF_POLICY_INIT;
+	struct xerr err = XERR_INIT;
+
+	f.elfclass = 64;
+	f.machine = 62;
+	f.type = 3;
+	f.linkage = ELF_LINK_DYNAMIC;
+	f.execstack = 1;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_ASSERT(!has_code(&w, "linkage"));
+	elf_warnings_release(&w);
+
+	p.linkage = one;
+	p.nlinkage = 1;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_INTEQ(w.n, 2);
+	if (w.n == 2) {
+		T_STREQ(w.v[0].code, "execstack");
+		T_STREQ(w.v[1].code, "linkage");
+		T_STREQ(w.v[1].message,
+			"linkage is dynamic, but the target expects static");
+	}
+	elf_warnings_release(&w);
+
+	p.linkage = two;
+	p.nlinkage = 2;
+	f.linkage = ELF_LINK_NONE;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_ASSERT(w.n == 2 && !strcmp(w.v[1].message,
+		 "linkage is none, but the target expects static (or another listed)"));
+	elf_warnings_release(&w);
+
+	f.linkage = ELF_LINK_STATIC_PIE;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_ASSERT(!has_code(&w, "linkage"));
+	elf_warnings_release(&w);
+
+	f.linkage = ELF_LINK_SHARED;
+	p.nlinkage = 1;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_ASSERT(!has_code(&w, "linkage"));
+	elf_warnings_release(&w);
+}
+
 void test_elf__json_shape(void)
 {
 	static const char *const keys[] = {

@@ -520,3 +520,83 @@ void test_image__elf_file_matches_buffer(void)
 		closedir(d);
 	T_ASSERT(n >= 20);
 }
+
+/* image_open: a regular file's image, a symlink followed or refused, a
+ * folder told apart, a missing file's errno. */
+void test_image__open(void)
+{
+	struct image im = IMAGE_INIT;
+	struct stat st;
+	const unsigned char *v;
+
+	setup();
+	put_file("f", "hello", 5);
+	T_ASSERT(symlink("f", tpath("l")) == 0);
+	T_INTEQ(image_open(&im, &st, tpath("f"), false), 0);
+	T_INTEQ(im.len, 5);
+	v = image_view(&im, 0, 5);
+	T_ASSERT(v && !memcmp(v, "hello", 5));
+	image_release(&im);
+	T_INTEQ(image_open(&im, &st, tpath("l"), true), 0);
+	T_INTEQ(im.len, 5);
+	image_release(&im);
+	errno = 0;
+	T_INTEQ(image_open(&im, &st, tpath("l"), false), -1);
+	T_INTEQ(errno, ELOOP);
+	T_INTEQ(image_open(&im, &st, tmpdir, true), 1);
+	T_ASSERT(S_ISDIR(st.st_mode));
+	T_INTEQ(im.len, 0);
+	T_ASSERT(im.fd >= 0);
+	image_release(&im);
+	T_INTEQ(im.fd, -1);
+	errno = 0;
+	T_INTEQ(image_open(&im, &st, tpath("none"), true), -1);
+	T_INTEQ(errno, ENOENT);
+	teardown();
+}
+
+/* elf_list_sections on a file image, against vectors/elf/x86_64-static's
+ * readelf.txt (readelf -W -a): 30 entries; .text at 0x1100, 0x770af
+ * bytes, flags AX; .tbss NOBITS, so no file bytes; the tables' places
+ * from the ELF header. */
+void test_image__elf_sections_match_readelf(void)
+{
+	struct elf_sections l = ELF_SECTIONS_INIT;
+	struct image im = IMAGE_INIT;
+	struct xerr err = XERR_INIT;
+	struct stat st;
+
+	T_INTEQ(image_open(&im, &st,
+			   "vectors/elf/x86_64-static/x86_64-static.elf", false),
+		0);
+	T_INTEQ(elf_list_sections(&l, &im, &err), 1);
+	T_INTEQ(l.n, 30);
+	if (l.n == 30) {
+		T_ASSERT(l.v[0].name == NULL && l.v[0].type == 0);
+		T_STREQ(l.v[7].name, ".text");
+		T_INTEQ(l.v[7].type, 1);
+		T_INTEQ(l.v[7].flags, 6);
+		T_INTEQ(l.v[7].offset, 0x1100);
+		T_INTEQ(l.v[7].size, 0x770af);
+		T_ASSERT(l.v[7].in_file);
+		T_STREQ(l.v[14].name, ".tbss");
+		T_INTEQ(l.v[14].type, 8);
+		T_ASSERT(!l.v[14].in_file);
+		T_STREQ(l.v[29].name, ".shstrtab");
+	}
+	T_INTEQ(l.ehsize, 64);
+	T_INTEQ(l.phoff, 64);
+	T_INTEQ(l.phsize, 10 * 56);
+	T_INTEQ(l.shoff, 760472);
+	T_INTEQ(l.shsize, 30 * 64);
+	T_ASSERT(!l.big_endian);
+	elf_sections_release(&l);
+	image_release(&im);
+
+	/* Not ELF: not listed, and why. */
+	image_from_buffer(&im, "not elf", 7);
+	T_INTEQ(elf_list_sections(&l, &im, &err), 0);
+	T_ASSERT(strstr(err.msg, "not an ELF file") != NULL);
+	T_ASSERT(l.v == NULL && l.n == 0);
+	image_release(&im);
+}
