@@ -309,6 +309,8 @@ int release_build(struct release *r, const struct release_opts *o,
 	if (!kept) {
 		util_rmtree(r->logs.data);
 		buf_release(&r->logs);
+	} else {
+		util_keep_temp(r->logs.data);
 	}
 	if (oom)
 		return xerr_set(err, XPIN_USAGE, "out of memory");

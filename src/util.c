@@ -4,18 +4,65 @@
 
 #include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/*
+ * What xpin made and must not leave behind when a signal stops it: its
+ * temporary folders and the temporaries of the atomic writer. Slots are
+ * claimed with a compare-and-swap, so threads and the handler can share
+ * them without a lock; the handler uses only async-signal-safe calls.
+ */
+#define MAX_TEMPS 64
+#define TEMP_PATH 1024
+enum { SLOT_FREE, SLOT_BUSY, SLOT_DIR, SLOT_FILE };
+static volatile sig_atomic_t temp_state[MAX_TEMPS];
+static char temp_path[MAX_TEMPS][TEMP_PATH];
+
+static int temp_add(const char *path, int kind)
+{
+	size_t i, n = strlen(path);
+
+	if (n >= TEMP_PATH)
+		return -1;
+	for (i = 0; i < MAX_TEMPS; i++)
+		if (__sync_bool_compare_and_swap(&temp_state[i], SLOT_FREE,
+						 SLOT_BUSY)) {
+			memcpy(temp_path[i], path, n + 1);
+			__sync_synchronize();
+			temp_state[i] = kind;
+			return (int)i;
+		}
+	return -1;
+}
+
+static void temp_del(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_TEMPS; i++)
+		if ((temp_state[i] == SLOT_DIR || temp_state[i] == SLOT_FILE) &&
+		    !strcmp(temp_path[i], path) &&
+		    __sync_bool_compare_and_swap(&temp_state[i], temp_state[i],
+						 SLOT_BUSY)) {
+			temp_path[i][0] = '\0';
+			__sync_synchronize();
+			temp_state[i] = SLOT_FREE;
+		}
+}
+
 
 static int verr(struct xerr *err, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
@@ -215,6 +262,7 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 			    strerror(errno));
 		goto out;
 	}
+	temp_add(tmp.data, SLOT_FILE);
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
 	if (fchmod(fd, mode) < 0 || util_write_all(fd, data, len) < 0 ||
@@ -235,14 +283,17 @@ int util_write_atomic(const char *path, const void *data, size_t len,
 			    strerror(errno));
 		goto out;
 	}
+	temp_del(tmp.data);
 	buf_release(&tmp);
 	util_sync_parent(path);
 	ret = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (tmp.data)
+	if (tmp.data) {
 		unlink(tmp.data);
+		temp_del(tmp.data);
+	}
 	buf_release(&tmp);
 	return ret;
 }
@@ -331,6 +382,7 @@ int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err)
 		return xerr_set(err, XPIN_USAGE,
 				"cannot create a temporary folder in '%s': %s",
 				tmp, strerror(errno));
+	temp_add(out->data, SLOT_DIR);
 	return 0;
 }
 
@@ -466,7 +518,15 @@ static int rmtree_at(int dfd, const char *name)
 
 int util_rmtree(const char *path)
 {
-	return rmtree_at(AT_FDCWD, path);
+	int ret = rmtree_at(AT_FDCWD, path);
+
+	temp_del(path);
+	return ret;
+}
+
+void util_keep_temp(const char *path)
+{
+	temp_del(path);
 }
 
 static int64_t now_ms(void)
@@ -482,6 +542,13 @@ static void child(const struct util_proc *p, int outfd)
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = p->log_fd;
 
 	setpgid(0, 0);
+	/* What xpin ignores or blocks for itself is not the build's. */
+	signal(SIGXFSZ, SIG_DFL);
+	{
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+	}
 	if (log < 0)
 		log = null;
 	dup2(null, 0);
@@ -528,13 +595,127 @@ static void group_del(pid_t pid)
 		__sync_bool_compare_and_swap(&groups[i], (sig_atomic_t)pid, 0);
 }
 
-static void forward(int sig)
+/* rm -r of the folder open at fd, with system calls only (no malloc, no
+ * stdio), for the signal handler. Depth is bounded. */
+static void rm_contents_safe(int fd, int depth)
+{
+	char buf[2048];
+	long n;
+	int rounds = 0, progress = 1;
+
+	while (progress && rounds++ < 1000) {
+		progress = 0;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			long off = 0;
+
+			while (off < n) {
+				struct {
+					uint64_t ino;
+					int64_t off;
+					unsigned short reclen;
+					unsigned char type;
+					char name[];
+				} *d = (void *)(buf + off);
+				const char *nm = d->name;
+
+				off += d->reclen;
+				if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+					continue;
+				if (unlinkat(fd, nm, 0) == 0) {
+					progress = 1;
+					continue;
+				}
+				if (depth < 32) {
+					int sub;
+
+					fchmodat(fd, nm, 0700, 0);
+					sub = openat(fd, nm, O_RDONLY | O_DIRECTORY |
+							     O_NOFOLLOW | O_CLOEXEC);
+					if (sub >= 0) {
+						rm_contents_safe(sub, depth + 1);
+						close(sub);
+					}
+				}
+				if (unlinkat(fd, nm, AT_REMOVEDIR) == 0)
+					progress = 1;
+			}
+		}
+	}
+}
+
+static void temps_remove_safe(void)
 {
 	size_t i;
+
+	for (i = 0; i < MAX_TEMPS; i++) {
+		int fd;
+
+		if (temp_state[i] == SLOT_FILE) {
+			unlink(temp_path[i]);
+		} else if (temp_state[i] == SLOT_DIR) {
+			fd = open(temp_path[i], O_RDONLY | O_DIRECTORY |
+						 O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0) {
+				rm_contents_safe(fd, 0);
+				close(fd);
+			}
+			rmdir(temp_path[i]);
+		}
+	}
+}
+
+/* Stop every build group: TERM, a grace of up to two seconds, then KILL,
+ * reaping what is ours so nothing is left to write into our folders. */
+static void stop_groups_safe(void)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	size_t i;
+	int k, alive = 1;
 
 	for (i = 0; i < MAX_GROUPS; i++)
 		if (groups[i] > 0)
 			kill(-(pid_t)groups[i], SIGTERM);
+	for (k = 0; alive && k < 100; k++) {
+		alive = 0;
+		for (i = 0; i < MAX_GROUPS; i++) {
+			pid_t g = (pid_t)groups[i];
+
+			if (g <= 0)
+				continue;
+			while (waitpid(-g, NULL, WNOHANG) > 0)
+				;
+			if (kill(-g, 0) == 0)
+				alive = 1;
+		}
+		if (alive)
+			nanosleep(&tick, NULL);
+	}
+	for (i = 0; i < MAX_GROUPS; i++)
+		if (groups[i] > 0) {
+			kill(-(pid_t)groups[i], SIGKILL);
+			while (waitpid(-(pid_t)groups[i], NULL, 0) > 0)
+				;
+		}
+}
+
+static void put(const char *s)
+{
+	ssize_t r = write(2, s, strlen(s));
+	(void)r;
+}
+
+static void forward(int sig)
+{
+	static volatile sig_atomic_t once;
+
+	if (__sync_lock_test_and_set(&once, 1))
+		return;
+	stop_groups_safe();
+	temps_remove_safe();
+	put("xpin: stopped by SIG");
+	put(sig == SIGINT ? "INT" : sig == SIGTERM ? "TERM" : "HUP");
+	put("; its builds were stopped and its temporary files removed\n");
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -545,10 +726,29 @@ void util_forward_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = forward;
-	sigemptyset(&sa.sa_mask);
+	sigfillset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A file size limit makes write fail with EFBIG (one line, exit 2,
+	 * the old file kept) rather than killing xpin without a word. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+void util_block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void util_restore_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* A descriptor that polls readable when pid exits (Linux), or -1. */

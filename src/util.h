@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 /* Exit codes, the same for every command (xpin(1)). */
@@ -120,9 +121,19 @@ struct util_proc {
  */
 int util_spawn(int *status, const struct util_proc *p, struct xerr *err);
 
-/* On SIGINT, SIGTERM and SIGHUP, stop the running builds' process
- * groups too, then die of the signal. Called once by main. */
+/* On SIGINT, SIGTERM and SIGHUP: stop the running builds' process groups
+ * (TERM, then KILL after two seconds), remove the temporary folders of
+ * util_mkdtemp and the atomic writer's temporaries, say so in one line,
+ * and die of the signal (exit 128+N). SIGXFSZ is ignored, so a file size
+ * limit is a write error. Called once by main. */
 void util_forward_signals(void);
+/* util_mkdtemp's folder is no longer temporary: a signal leaves it (a
+ * failed build's logs, named to the user). */
+void util_keep_temp(const char *path);
+/* Hold SIGINT, SIGTERM and SIGHUP off this thread while a step that must
+ * not be split (two renames) runs; util_restore_signals lets them in. */
+void util_block_signals(sigset_t *old);
+void util_restore_signals(const sigset_t *old);
 
 bool util_is_hex(const char *s, size_t n);
 /* "2024-01-31" (UTC) from a unix time. */
