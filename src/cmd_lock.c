@@ -55,9 +55,13 @@ static int write_manifest(const struct manifest *man,
 		if (sign_buffer(&sig, sk, text.data, text.len, &so, err) < 0)
 			goto out;
 	}
-	if (util_write_atomic("xpin.lock", text.data, text.len, 0644, err) < 0 ||
-	    (sk && util_write_atomic("xpin.lock.minisig", sig.data, sig.len,
-				     0644, err) < 0))
+	/* Signed, the two are one replacement: no interruption leaves a new
+	 * xpin.lock beside the old signature without its own waiting. */
+	if (sk ? util_write_pair("xpin.lock", text.data, text.len, 0644,
+				 "xpin.lock.minisig", sig.data, sig.len, 0644,
+				 err) < 0
+	       : util_write_atomic("xpin.lock", text.data, text.len, 0644,
+				   err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -142,6 +142,11 @@ static int sign_all(const struct sign_args *a, const struct gopts *g,
 	}
 	if (check_files(a, err) < 0)
 		goto out;
+	/* A key pair keygen was stopped in the middle of is settled first. */
+	if (a->secpath &&
+	    util_pair_recover(a->secpath, a->pubpath ? a->pubpath : "xpin.pub",
+			      err) < 0)
+		goto out;
 	if (a->pubpath || lstat("xpin.pub", &st) == 0) {
 		if (sign_pub_load(&check, a->pubpath ? a->pubpath : "xpin.pub",
 				  err) < 0)

@@ -86,7 +86,12 @@ static int load_signed(struct manifest *m, json_t *rep,
 	}
 	if (clikeys_public(&pub, a->pubfile, a->b64, err) < 0)
 		goto out;
-	if (util_read_file(&sigtext, "xpin.lock.minisig", 1u << 20, err) < 0) {
+	/* A lock stopped between its two renames left xpin.lock new and its
+	 * signature beside xpin.lock.minisig (the next lock finishes). */
+	if (util_read_file(&sigtext, util_pair_half("xpin.lock", "xpin.lock.minisig")
+					     ? "xpin.lock.minisig.xpin-new"
+					     : "xpin.lock.minisig",
+			   1u << 20, err) < 0) {
 		err->code = XPIN_SIGNATURE;
 		goto out;
 	}

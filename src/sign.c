@@ -767,74 +767,6 @@ void sign_secret_free(struct sign_secret *sk)
 
 /* --- key files --- */
 
-/* Create path exclusively, never through a symlink. *created tells the
- * caller whether there is a new file to remove on a later failure. */
-static int write_exclusive(const char *path, const char *data, size_t len,
-			   unsigned mode, bool *created, struct xerr *err)
-{
-	int fd, e;
-
-	*created = false;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  (mode_t)mode);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "already exists; not overwriting it");
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot create: %s", strerror(errno));
-	}
-	*created = true;
-	if (util_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		unlink(path);
-		*created = false;
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot write: %s", strerror(e));
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		unlink(path);
-		*created = false;
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot write: %s", strerror(e));
-	}
-	util_sync_parent(path);
-	return 0;
-}
-
-/* Replace path atomically. The old file's mode is set to mode first, so
- * the new contents are never readable more widely than mode allows. */
-static int write_replace(const char *path, const char *data, size_t len,
-			 unsigned mode, struct xerr *err)
-{
-	struct stat st;
-	int fd;
-
-	if (lstat(path, &st) == 0) {
-		if (S_ISLNK(st.st_mode))
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "is a symbolic link; not replacing it");
-		if (!S_ISREG(st.st_mode))
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "exists and is not a regular file");
-		if ((st.st_mode & 07777) != mode) {
-			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0 || fchmod(fd, (mode_t)mode) < 0) {
-				int e = errno;
-				if (fd >= 0)
-					close(fd);
-				return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-						   "cannot change its mode: %s",
-						   strerror(e));
-			}
-			close(fd);
-		}
-	}
-	return util_write_atomic(path, data, len, mode, err);
-}
-
 /* Whether path may be written: absent, or (when replacing) a regular
  * file. Checked for both key files before either is written. */
 static int writable_check(const char *path, bool replace, struct xerr *err)
@@ -919,13 +851,15 @@ int sign_keypair_save(const char *pubpath, const char *secpath,
 	struct buf pubtext = BUF_INIT;
 	struct scratch *s = NULL;
 	struct sign_pub pub;
-	bool force = flags & SIGN_FORCE, created = false, pcreated;
+	bool force = flags & SIGN_FORCE;
 	size_t len = 0;
 	int ret = -1;
 
 	if (sign_secret_pub(&pub, sk, err) < 0)
 		return -1;
-	if (writable_check(secpath, force, err) < 0 ||
+	/* A pair an interrupted keygen left is settled before it is judged. */
+	if (util_pair_recover(secpath, pubpath, err) < 0 ||
+	    writable_check(secpath, force, err) < 0 ||
 	    writable_check(pubpath, force, err) < 0)
 		return -1;
 	if (sign_pub_format(&pubtext, &pub) < 0) {
@@ -939,18 +873,10 @@ int sign_keypair_save(const char *pubpath, const char *secpath,
 	}
 	if (seckey_text(s, &len, sk, pw, kdf, err) < 0)
 		goto out;
-	if (force ? write_replace(secpath, s->text, len, 0600, err)
-		  : write_exclusive(secpath, s->text, len, 0600, &created, err))
+	/* The secret first, the public key last, as one replacement. */
+	if (util_write_pair(secpath, s->text, len, 0600, pubpath, pubtext.data,
+			    pubtext.len, 0644, err) < 0)
 		goto out;
-	if (force ? write_replace(pubpath, pubtext.data, pubtext.len, 0644, err)
-		  : write_exclusive(pubpath, pubtext.data, pubtext.len, 0644,
-				    &pcreated, err)) {
-		if (created) {
-			unlink(secpath);
-			util_sync_parent(secpath);
-		}
-		goto out;
-	}
 	ret = 0;
 out:
 	secure_free(s);

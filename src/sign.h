@@ -137,10 +137,11 @@ enum { SIGN_FORCE = 1 };
 /*
  * Write a new key pair: the secret key (encrypted with pw under kdf, or in
  * clear when pw is NULL) at secpath with mode 0600 and the public key at
- * pubpath with mode 0644. Without SIGN_FORCE each file is created with
- * O_CREAT|O_EXCL|O_NOFOLLOW, so an existing file (or symlink) is never
- * touched; with it, each is replaced atomically. A failure leaves no new
- * file behind.
+ * pubpath with mode 0644, as one replacement (util_write_pair: the secret
+ * first, the public key last; a pair an interrupted run left is settled
+ * first). Without SIGN_FORCE an existing file (or symlink) at either path
+ * is refused; with it, a symlink or non-file still is. A failure leaves
+ * the old pair and no new file behind.
  */
 int sign_keypair_save(const char *pubpath, const char *secpath,
 		      const struct sign_secret *sk,

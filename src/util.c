@@ -228,6 +228,116 @@ int util_read_file(struct buf *out, const char *path, size_t max,
 	return 0;
 }
 
+static int write_whole(const char *path, const void *data, size_t len,
+		       unsigned mode, bool replace, struct xerr *err);
+
+/* path + ".xpin-new" */
+static int new_name(struct buf *out, const char *path)
+{
+	out->len = 0;
+	return buf_printf(out, "%s.xpin-new", path);
+}
+
+static bool present(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int util_pair_recover(const char *a, const char *b, struct xerr *err)
+{
+	struct buf na = BUF_INIT, nb = BUF_INIT;
+	int ret = -1;
+
+	if (new_name(&na, a) < 0 || new_name(&nb, b) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	if (present(na.data)) {
+		/* Not both staged yet, or staged and not begun: the old pair
+		 * stands. */
+		unlink(na.data);
+		unlink(nb.data);
+		util_sync_parent(na.data);
+		util_sync_parent(nb.data);
+	} else if (present(nb.data)) {
+		/* The first is replaced: finish with the second. */
+		if (rename(nb.data, b) < 0) {
+			xerr_setpos(err, XPIN_USAGE, b, 0, 0,
+				    "cannot finish an interrupted replacement: %s",
+				    strerror(errno));
+			goto out;
+		}
+		util_sync_parent(b);
+	}
+	ret = 0;
+out:
+	buf_release(&na);
+	buf_release(&nb);
+	return ret;
+}
+
+bool util_pair_half(const char *a, const char *b)
+{
+	struct buf na = BUF_INIT, nb = BUF_INIT;
+	bool half = new_name(&na, a) == 0 && new_name(&nb, b) == 0 &&
+		    !present(na.data) && present(nb.data);
+
+	buf_release(&na);
+	buf_release(&nb);
+	return half;
+}
+
+int util_write_pair(const char *a, const void *da, size_t la, unsigned ma,
+		    const char *b, const void *db, size_t lb, unsigned mb,
+		    struct xerr *err)
+{
+	struct buf na = BUF_INIT, nb = BUF_INIT;
+	sigset_t old;
+	int ret = -1;
+
+	if (new_name(&na, a) < 0 || new_name(&nb, b) < 0) {
+		xerr_set(err, XPIN_USAGE, "out of memory");
+		goto out;
+	}
+	if (util_pair_recover(a, b, err) < 0)
+		goto out;
+	util_block_signals(&old);
+	/* a's new version first: while it is staged, the old pair stands;
+	 * once it is renamed, only b's waits, and util_pair_recover knows to
+	 * finish. Each is written whole (the atomic writer) before it is
+	 * named. */
+	if (write_whole(na.data, da, la, ma, false, err) < 0 ||
+	    write_whole(nb.data, db, lb, mb, false, err) < 0) {
+		unlink(na.data);
+		unlink(nb.data);
+		goto restore;
+	}
+	if (rename(na.data, a) < 0) {
+		xerr_setpos(err, XPIN_USAGE, a, 0, 0, "cannot replace: %s",
+			    strerror(errno));
+		unlink(na.data);
+		unlink(nb.data);
+		goto restore;
+	}
+	util_sync_parent(a);
+	if (rename(nb.data, b) < 0) {
+		xerr_setpos(err, XPIN_USAGE, b, 0, 0,
+			    "cannot replace: %s (its new version waits at %s)",
+			    strerror(errno), nb.data);
+		goto restore;
+	}
+	util_sync_parent(b);
+	ret = 0;
+restore:
+	util_restore_signals(&old);
+out:
+	buf_release(&na);
+	buf_release(&nb);
+	return ret;
+}
+
 int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -244,58 +354,161 @@ int util_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int util_write_atomic(const char *path, const void *data, size_t len,
-		      unsigned mode, struct xerr *err)
+/* A file in path's folder with no name yet (O_TMPFILE): a kill leaves
+ * nothing of it. -1 when the file system cannot. */
+static int open_unnamed(const char *path, unsigned mode)
 {
-	struct buf tmp = BUF_INIT;
-	struct stat st;
-	int fd = -1, ret = -1;
+	struct buf dir = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd;
 
-	if (buf_printf(&tmp, "%s.xpin-tmp-XXXXXX", path) < 0) {
-		xerr_set(err, XPIN_USAGE, "out of memory");
-		goto out;
-	}
-	fd = mkostemp(tmp.data, O_CLOEXEC);
+	if (!slash)
+		buf_puts(&dir, ".");
+	else if (slash == path)
+		buf_puts(&dir, "/");
+	else
+		buf_add(&dir, path, (size_t)(slash - path));
+	fd = open(buf_cstr(&dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)mode);
+	buf_release(&dir);
+	return fd;
+}
+
+/* Name the unnamed file at fd; name must not exist. */
+static int name_unnamed(int fd, const char *name)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW);
+}
+
+static int write_fail(struct xerr *err, const char *path, const char *what)
+{
+	int e = errno;
+
+	return xerr_setpos(err, XPIN_USAGE, path, 0, 0, "%s: %s", what,
+			   e == EFBIG ? "the file size limit (ulimit -f) is reached"
+				      : strerror(e));
+}
+
+/* data, whole and synced, in a file that appears at path only then: a
+ * new name (exclusive: path must not exist), or replacing what is there
+ * (through a temporary name, removed on failure and by a signal). */
+static int write_whole(const char *path, const void *data, size_t len,
+		       unsigned mode, bool replace, struct xerr *err)
+{
+	static unsigned long seq;
+	struct buf tmp = BUF_INIT;
+	int fd, ret = -1;
+	bool named = false;
+
+	fd = open_unnamed(path, mode);
 	if (fd < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-			    "cannot create a temporary file beside it: %s",
-			    strerror(errno));
+		/* No O_TMPFILE: a named temporary from the start. */
+		if (buf_printf(&tmp, "%s.xpin-tmp-XXXXXX", path) < 0)
+			return xerr_set(err, XPIN_USAGE, "out of memory");
+		fd = mkostemp(tmp.data, O_CLOEXEC);
+		if (fd < 0) {
+			write_fail(err, path, "cannot create a temporary file beside it");
+			goto out;
+		}
+		temp_add(tmp.data, SLOT_FILE);
+		named = true;
+	}
+	if (fchmod(fd, (mode_t)mode) < 0 || util_write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		write_fail(err, path, "cannot write");
 		goto out;
 	}
-	temp_add(tmp.data, SLOT_FILE);
-	if (stat(path, &st) == 0)
-		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode) < 0 || util_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot write: %s",
-			    strerror(errno));
-		goto out;
+	if (!named && !replace) {
+		if (name_unnamed(fd, path) == 0) {
+			ret = 0;
+			goto out;
+		}
+		if (errno == EEXIST) {
+			write_fail(err, path, "cannot create");
+			goto out;
+		}
+	}
+	if (!named) {
+		buf_printf(&tmp, "%s.xpin-tmp-%ld-%lu", path, (long)getpid(),
+			   __sync_add_and_fetch(&seq, 1));
+		temp_add(tmp.data, SLOT_FILE);
+		if (name_unnamed(fd, tmp.data) < 0) {
+			write_fail(err, path, "cannot create a temporary file beside it");
+			goto out;
+		}
+		named = true;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot write: %s",
-			    strerror(errno));
+		write_fail(err, path, "cannot write");
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp.data, path) < 0) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot replace: %s",
-			    strerror(errno));
+	if (replace ? rename(tmp.data, path) < 0 : link(tmp.data, path) < 0) {
+		write_fail(err, path, replace ? "cannot replace" : "cannot create");
 		goto out;
 	}
-	temp_del(tmp.data);
-	buf_release(&tmp);
-	util_sync_parent(path);
 	ret = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (tmp.data) {
-		unlink(tmp.data);
+	if (named) {
+		if (ret < 0 || !replace)
+			unlink(tmp.data);
 		temp_del(tmp.data);
 	}
 	buf_release(&tmp);
+	if (ret == 0)
+		util_sync_parent(path);
 	return ret;
+}
+
+/* Remove the temporaries of path that a writer killed with SIGKILL left
+ * (PATH.xpin-tmp-PID-N, PID no longer running): a kill between naming one
+ * and renaming it, two system calls apart. */
+static void sweep_stale(const char *path)
+{
+	struct buf dir = BUF_INIT, full = BUF_INIT;
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t blen = strlen(base);
+	struct dirent *e;
+	DIR *d;
+
+	if (slash)
+		buf_add(&dir, path, (size_t)(slash - path) + 1);
+	d = opendir(dir.len ? buf_cstr(&dir) : ".");
+	while (d && (e = readdir(d))) {
+		long pid;
+		char *end;
+
+		if (strncmp(e->d_name, base, blen) ||
+		    strncmp(e->d_name + blen, ".xpin-tmp-", 10))
+			continue;
+		pid = strtol(e->d_name + blen + 10, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		full.len = 0;
+		buf_printf(&full, "%s%s", buf_cstr(&dir), e->d_name);
+		unlink(buf_cstr(&full));
+	}
+	if (d)
+		closedir(d);
+	buf_release(&dir);
+	buf_release(&full);
+}
+
+int util_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct xerr *err)
+{
+	struct stat st;
+
+	sweep_stale(path);
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 07777;
+	return write_whole(path, data, len, mode, true, err);
 }
 
 void util_sync_parent(const char *path)

@@ -75,6 +75,24 @@ int util_read_file(struct buf *out, const char *path, size_t max,
 int util_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct xerr *err);
 
+/*
+ * Replace two files that belong together (a key pair, a manifest and its
+ * signature) so that no interruption, SIGKILL included, leaves a mix that
+ * util_pair_recover cannot resolve: each new version is written whole
+ * beside its file as PATH.xpin-new (a first, then b), then a is renamed,
+ * then b. Only a's new version there: the old pair stands (recover
+ * removes what was staged). Only b's: a is new, and recover finishes by
+ * renaming b's. SIGINT, SIGTERM and SIGHUP are held off meanwhile. An
+ * interrupted replacement found first is recovered first.
+ */
+int util_write_pair(const char *a, const void *da, size_t la, unsigned ma,
+		    const char *b, const void *db, size_t lb, unsigned mb,
+		    struct xerr *err);
+int util_pair_recover(const char *a, const char *b, struct xerr *err);
+/* Whether an interrupted util_write_pair left a new and b's new version
+ * at b.xpin-new (what a reader of b should then read). */
+bool util_pair_half(const char *a, const char *b);
+
 /* write(2) until all of p is written (EINTR retried): 0 or -1 (errno). */
 int util_write_all(int fd, const void *p, size_t len);
 /* fsync the folder holding path, so a rename or create in it lasts. */
