@@ -36,7 +36,10 @@ int image_open(struct image *im, struct stat *st, const char *path,
 	int fd, e;
 
 	image_from_buffer(im, NULL, 0);
-	fd = open(path, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	/* O_NONBLOCK: a FIFO opens at once (and is then no regular file)
+	 * rather than waiting for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+				(follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) < 0) {
@@ -49,6 +52,7 @@ int image_open(struct image *im, struct stat *st, const char *path,
 		im->fd = fd;
 		return 1;
 	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	image_from_fd(im, fd, (uint64_t)st->st_size);
 	return 0;
 }

@@ -27,6 +27,9 @@ fifo "a public key" "$XPIN" checksig -p "$TMP/fifo" msg
 fifo "the file to sign" "$XPIN" sign -s "$TMP/k.key" "$TMP/fifo"
 chmod 600 "$TMP/k.key"
 fifo "a secret key" "$XPIN" sign -s "$TMP/fifo" msg
+fifo "xpin elf's file" "$XPIN" elf "$TMP/fifo"
+expect_exit 2 "xpin elf /dev/zero: exit 2 at once" timeout 20 "$XPIN" elf /dev/zero
+expect_exit 2 "a FIFO to xpin diff: exit 2 at once" timeout 20 "$XPIN" diff "$TMP/fifo" msg
 fifo "--password-file" "$XPIN" keygen -p "$TMP/n.pub" -s "$TMP/n.key" --password-file "$TMP/fifo"
 [ ! -e "$TMP/n.key" ] && [ ! -e "$TMP/n.pub" ] && ok "no key pair made" || not_ok "a key pair was made"
 
