@@ -11,10 +11,10 @@
  * and what Nix 2.8's git fetcher hashes): paths whose .gitattributes say
  * `export-ignore` are left out, and files whose attributes ask for CRLF
  * line ends (`eol=crlf`, `text eol=crlf`, `text=auto eol=crlf`) get them.
- * Attributes are taken from the .gitattributes files inside the tree only
- * (not from $GIT_DIR/info/attributes or the user's configuration, which
- * a forge does not have either), with git's default configuration
- * (core.autocrlf=false, core.eol=lf, core.ignorecase=false). A file that
+ * The rules, and why they are not libgit2's, are gitattr's (gitattr.h):
+ * attributes from the .gitattributes files inside the tree only (not
+ * $GIT_DIR/info/attributes or the user's configuration, which a forge
+ * does not have either), with git's default configuration. A file that
  * `git archive` would rewrite in a way xpin does not reproduce
  * (export-subst with a $Format:...$ in it, ident with a $Id in it, a
  * working-tree-encoding other than UTF-8) fails with code 2 rather than
