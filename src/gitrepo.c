@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,36 @@ static int nomem(struct xerr *err)
 	return xerr_set(err, XPIN_USAGE, "out of memory");
 }
 
+static void git_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static int git_init_rc;
+
+/* Once per process, whichever thread opens a repository first: libgit2's
+ * init and options are global, and a shutdown per open would tear them
+ * down under another thread's walk. The one shutdown runs at exit, after
+ * the build threads are joined, so leak checkers see libgit2's globals
+ * freed. */
+static void git_init(void)
+{
+	git_init_rc = git_libgit2_init();
+	if (git_init_rc < 0)
+		return;
+	/* A walk reads each object once: libgit2's object cache would only
+	 * make memory grow with the size of the tree, and mapping a mirror's
+	 * packs whole (gigabytes for nixpkgs) with the size of the history.
+	 * Small windows cost nothing measurable (tests/bench/nar.sh). */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
+	atexit(git_shutdown);
+}
+
 struct gitrepo *gitrepo_open(const char *path, struct xerr *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct gitrepo *r;
 	struct stat st;
 	int rc;
@@ -55,20 +84,17 @@ struct gitrepo *gitrepo_open(const char *path, struct xerr *err)
 			 path, strerror(errno));
 		return NULL;
 	}
+	pthread_once(&once, git_init);
+	if (git_init_rc < 0) {
+		git_fail(err, "cannot start libgit2");
+		return NULL;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->path = strdup(path))) {
 		free(r);
 		nomem(err);
 		return NULL;
 	}
-	git_libgit2_init();
-	/* A walk reads each object once: libgit2's object cache would only
-	 * make memory grow with the size of the tree, and mapping a mirror's
-	 * packs whole (gigabytes for nixpkgs) with the size of the history.
-	 * Small windows cost nothing measurable (tests/bench/nar.sh). */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
 	rc = git_repository_open_ext(&r->repo, path,
 				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (rc == GIT_ENOTFOUND) {
@@ -94,12 +120,9 @@ void gitrepo_free(struct gitrepo *r)
 	if (!r)
 		return;
 	git_odb_free(r->odb);
-	if (r->repo) {
-		git_repository_free(r->repo);
-	}
+	git_repository_free(r->repo);
 	free(r->path);
 	free(r);
-	git_libgit2_shutdown();
 }
 
 bool gitrepo_is_shallow(struct gitrepo *r)
