@@ -127,7 +127,10 @@ int gitrepo_nar_hash(unsigned char out[32], struct gitrepo *r,
 		     const char *rev, unsigned flags, struct xerr *err);
 
 /* Write rev's tree into folder dir (created; it must not exist or be
- * empty). Files go through util_write_atomic. */
+ * empty): a scratch copy for a build. Files are created new
+ * (O_EXCL|O_NOFOLLOW, their git mode exactly) and not synced: not the
+ * atomic writer, as there is no old file to keep and nothing that must
+ * outlive a crash. */
 int gitrepo_export(struct gitrepo *r, const char *rev, const char *dir,
 		   unsigned flags, struct xerr *err);
 

@@ -286,19 +286,29 @@ void test_gitrepo__export(void)
 	unsigned char d[32];
 	char s[NAR_FMT_MAX];
 	struct stat st;
+	mode_t mask;
 
 	T_ASSERT(r != NULL);
 	if (!r)
 		return;
 	buf_printf(&dir, "%s/export", fixture());
+	mask = umask(077);
 	T_INTEQ(gitrepo_export(r, "v1.0", buf_cstr(&dir), GITREPO_EXPORT_IGNORE,
 			       &err), 0);
+	umask(mask);
 	T_INTEQ(nar_hash_path(d, buf_cstr(&dir), &err), 0);
 	nar_format(s, d, NAR_SRI);
 	/* vectors/git-lock/expected.nix-2.8, ref=v1.0 */
 	T_STREQ(s, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	buf_printf(&p, "%s/bin/tool", buf_cstr(&dir));
 	T_ASSERT(stat(buf_cstr(&p), &st) == 0 && (st.st_mode & S_IXUSR));
+	/* 0755 and 0644 whatever the umask, as the tree says */
+	T_INTEQ(st.st_mode & 07777, 0755);
+	p.len = 0;
+	buf_printf(&p, "%s/README", buf_cstr(&dir));
+	T_ASSERT(stat(buf_cstr(&p), &st) == 0);
+	T_INTEQ(st.st_mode & 07777, 0644);
+	p.len = 0;
 	p.len = 0;
 	buf_printf(&p, "%s/link", buf_cstr(&dir));
 	T_ASSERT(lstat(buf_cstr(&p), &st) == 0 && S_ISLNK(st.st_mode));
