@@ -17,7 +17,6 @@
 #include <git2.h>
 
 #include "gitattr.h"
-#include "hash.h"
 #include "nar.h"
 
 struct gitrepo {
@@ -762,44 +761,6 @@ int gitrepo_export(struct gitrepo *r, const char *rev, const char *dir,
 	x.root_len = x.path.len;
 	ret = gitrepo_walk(r, rev, flags, export_visit, &x, err);
 	buf_release(&x.path);
-	return ret;
-}
-
-int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
-		      const char *ref, unsigned flags, struct xerr *err)
-{
-	struct gitrepo_commit c;
-	struct gitrepo *r;
-	unsigned char d[32];
-	int ret = -1;
-
-	memset(out, 0, sizeof(*out));
-	r = gitrepo_open(mirror_dir, err);
-	if (!r)
-		return -1;
-	if (gitrepo_commit_info(&c, r, ref, err) < 0)
-		goto out;
-	if ((flags & GITREPO_REV_COUNT) && gitrepo_is_shallow(r)) {
-		xerr_set(err, XPIN_USAGE,
-			 "'%s' is a shallow clone: revCount needs the full history (git fetch --unshallow)",
-			 mirror_dir);
-		goto out;
-	}
-	if (gitrepo_nar_hash(d, r, c.rev, flags & GITREPO_EXPORT_IGNORE,
-			     err) < 0)
-		goto out;
-	if ((flags & GITREPO_REV_COUNT) &&
-	    gitrepo_rev_count(&out->rev_count, r, c.rev, err) < 0)
-		goto out;
-	memcpy(out->rev, c.rev, sizeof(out->rev));
-	memcpy(out->ref_object, c.object, sizeof(out->ref_object));
-	hash_sri_sha256(out->nar_hash, d);
-	out->last_modified = c.time;
-	out->has_rev_count = (flags & GITREPO_REV_COUNT) != 0;
-	out->export_ignore = (flags & GITREPO_EXPORT_IGNORE) != 0;
-	ret = 0;
-out:
-	gitrepo_free(r);
 	return ret;
 }
 

@@ -39,7 +39,6 @@
 #include "util.h"
 
 #define GITREPO_EXPORT_IGNORE 0x1u /* the tree as `git archive` writes it */
-#define GITREPO_REV_COUNT 0x2u     /* gitrepo_pin_facts: also revCount */
 
 struct gitrepo;
 
@@ -133,28 +132,6 @@ int gitrepo_nar_hash(unsigned char out[32], struct gitrepo *r,
  * outlive a crash. */
 int gitrepo_export(struct gitrepo *r, const char *rev, const char *dir,
 		   unsigned flags, struct xerr *err);
-
-/*
- * What a flake.lock "locked" node needs for a git-backed input, computed
- * from a local mirror: open mirror_dir, resolve ref, hash the tree.
- * flags: GITREPO_EXPORT_IGNORE for archive semantics (github, gitlab,
- * tarball inputs, and git inputs as Nix 2.8 locks them);
- * GITREPO_REV_COUNT to count commits too (git inputs; refused with code
- * 2 on a shallow mirror).
- */
-struct gitrepo_facts {
-	char rev[41];           /* commit id, 40 hex digits */
-	char ref_object[41];    /* the ref's own object: differs from rev for
-				 * an annotated tag (see gitrepo_commit) */
-	char nar_hash[52];      /* "sha256-<base64>" */
-	int64_t last_modified;  /* committer time of rev */
-	uint64_t rev_count;     /* when has_rev_count */
-	bool has_rev_count;
-	bool export_ignore;     /* which rule the narHash was computed under */
-};
-
-int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
-		      const char *ref, unsigned flags, struct xerr *err);
 
 /* Tags matching the glob pattern (fnmatch, as `git tag -l`), oldest
  * commit first (ties by name); *out is a NULL-terminated array the caller

@@ -1,7 +1,8 @@
-/* gitrepo against the repository vectors/git-lock/mkrepo.sh builds: the
- * facts `nix flake lock` recorded for it (vectors/git-lock/expected.nix-V), the
- * counts `git rev-list --count` gave (vectors/git-lock/between), and what
- * git itself says (git show, git clone). */
+/* gitrepo (and pinfacts over it) against the repository
+ * vectors/git-lock/mkrepo.sh builds: the facts `nix flake lock` recorded
+ * for it (vectors/git-lock/expected.nix-V), the counts `git rev-list
+ * --count` gave (vectors/git-lock/between), and what git itself says
+ * (git show, git clone). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "gitrepo.h"
 #include "nar.h"
+#include "pinfacts.h"
 #include "unit.h"
 #include "util.h"
 
@@ -96,7 +98,7 @@ static void facts_match(const char *file, bool archive)
 	for (line = strtok_r(b.data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *q, *rev, *nar, *lm, *count, *arg, *s2 = NULL;
-		struct gitrepo_facts f;
+		struct pinfacts f;
 		struct xerr e = XERR_INIT;
 
 		if (line[0] == '#')
@@ -111,10 +113,10 @@ static void facts_match(const char *file, bool archive)
 			break;
 		arg = strstr(q, "rev=");
 		arg = arg ? arg + 4 : q + 4; /* "ref=" */
-		T_INTEQ(gitrepo_pin_facts(&f, repo_path(), arg,
-					  (archive ? GITREPO_EXPORT_IGNORE : 0) |
-						  GITREPO_REV_COUNT,
-					  &e), 0);
+		T_INTEQ(pinfacts_from_mirror(&f, repo_path(), arg,
+					     (archive ? GITREPO_EXPORT_IGNORE : 0) |
+						     PINFACTS_REV_COUNT,
+					     &e), 0);
 		if (e.code)
 			printf("#   %s: %s\n", q, e.msg);
 		/* Nix records what the ref names, an annotated tag's own id
@@ -207,14 +209,14 @@ void test_gitrepo__errors(void)
 {
 	struct xerr err = XERR_INIT;
 	struct gitrepo *r;
-	struct gitrepo_facts f;
+	struct pinfacts f;
 	char out[41];
 
 	T_ASSERT(gitrepo_open(fixture(), &err) == NULL);
 	T_INTEQ(err.code, XPIN_USAGE);
 	T_ASSERT(strstr(err.msg, "not a git repository") != NULL);
 	memset(&err, 0, sizeof(err));
-	T_INTEQ(gitrepo_pin_facts(&f, "/nonexistent/mirror", "main", 0, &err), -1);
+	T_INTEQ(pinfacts_from_mirror(&f, "/nonexistent/mirror", "main", 0, &err), -1);
 	T_INTEQ(err.code, XPIN_USAGE);
 
 	r = gitrepo_open(repo_path(), &err);
@@ -410,7 +412,7 @@ void test_gitrepo__walk_stops_on_callback_error(void)
 void test_gitrepo__shallow(void)
 {
 	struct xerr err = XERR_INIT;
-	struct gitrepo_facts f;
+	struct pinfacts f;
 	struct buf dir = BUF_INIT;
 	struct gitrepo *r;
 
@@ -420,13 +422,14 @@ void test_gitrepo__shallow(void)
 	r = gitrepo_open(buf_cstr(&dir), &err);
 	T_ASSERT(r && gitrepo_is_shallow(r));
 	gitrepo_free(r);
-	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
-				  GITREPO_EXPORT_IGNORE | GITREPO_REV_COUNT, &err), -1);
+	T_INTEQ(pinfacts_from_mirror(&f, buf_cstr(&dir), "HEAD",
+				     GITREPO_EXPORT_IGNORE | PINFACTS_REV_COUNT,
+				     &err), -1);
 	T_INTEQ(err.code, XPIN_USAGE);
 	T_ASSERT(strstr(err.msg, "shallow") != NULL);
 	memset(&err, 0, sizeof(err));
-	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
-				  GITREPO_EXPORT_IGNORE, &err), 0);
+	T_INTEQ(pinfacts_from_mirror(&f, buf_cstr(&dir), "HEAD",
+				     GITREPO_EXPORT_IGNORE, &err), 0);
 	T_STREQ(f.nar_hash, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	T_ASSERT(!f.has_rev_count);
 	buf_release(&dir);
