@@ -621,11 +621,78 @@ static char *next_line(char **sp)
 	return line;
 }
 
+static char *skip_bom(char *line, int lineno)
+{
+	return lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3) ? line + 3 : line;
+}
+
+/* The root file's macro names, interned before its rules are parsed: a
+ * rule may use a macro defined below it, or a macro another. */
+static int intern_macros(struct gitattr *a, const char *text)
+{
+	char *copy = strdup(text), *sp = copy, *line, **tmp = NULL;
+	size_t ntmp = 0, i;
+	struct attr_rule r;
+	int kind, lineno, bad = !copy;
+
+	for (lineno = 1; !bad && (line = next_line(&sp)); lineno++) {
+		kind = parse_line(a, &tmp, &ntmp, skip_bom(line, lineno), true, &r);
+		if (kind < 0 || (kind == LINE_MACRO &&
+				 attr_intern(a, r.pattern, r.len) < 0))
+			bad = 1;
+		if (kind >= 0)
+			rule_release(&r);
+	}
+	for (i = 0; i < ntmp; i++)
+		free(tmp[i]);
+	free(tmp);
+	free(copy);
+	return bad ? -1 : 0;
+}
+
+/* Keep a parsed line (taking r): a macro definition, or a rule of f. */
+static int keep_line(struct gitattr *a, struct attr_file *f, int kind,
+		     struct attr_rule *r)
+{
+	struct attr_rule **v = &f->rules, *t;
+	size_t *n = &f->nrules;
+
+	if (kind == LINE_MACRO) {
+		if (attr_lookup(a, r->pattern, r->len) < 0) {
+			rule_release(r);
+			return 0;
+		}
+		v = &a->macro_defs;
+		n = &a->nmacro_defs;
+	}
+	t = realloc(*v, (*n + 1) * sizeof(*t));
+	if (!t) {
+		rule_release(r);
+		return -1;
+	}
+	*v = t;
+	t[(*n)++] = *r;
+	return 0;
+}
+
+/* The last definition of a macro wins. */
+static void apply_macros(struct gitattr *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nmacro_defs; i++) {
+		long id = attr_lookup(a, a->macro_defs[i].pattern,
+				      a->macro_defs[i].len);
+
+		a->macros[id].states = a->macro_defs[i].states;
+		a->macros[id].n = a->macro_defs[i].nstates;
+	}
+}
+
 int gitattr_push(struct gitattr *a, const char *base, const void *data,
 		 size_t size)
 {
 	struct attr_file f = { 0 };
-	const char *blob = data;
 	char *text = NULL, *sp, *line;
 	struct attr_rule r;
 	bool root = a->nfiles == 0 && !*base;
@@ -633,84 +700,21 @@ int gitattr_push(struct gitattr *a, const char *base, const void *data,
 
 	if (size >= ATTR_MAX_FILE)
 		size = 0; /* git ignores such a file */
-	text = strndup(blob, size);
+	text = strndup(data, size);
 	f.base = strdup(base);
-	if (!text || !f.base)
+	if (!text || !f.base || (root && intern_macros(a, text) < 0))
 		goto out;
 	f.baselen = strlen(base);
-	if (root) {
-		/* macros first: a rule may use one defined below it */
-		char *copy = strdup(text), **tmp = NULL;
-		size_t ntmp = 0, i;
-		int bad = !copy;
-
-		sp = copy;
-		for (lineno = 1; !bad && (line = next_line(&sp)); lineno++) {
-			if (lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
-				line += 3;
-			kind = parse_line(a, &tmp, &ntmp, line, true, &r);
-			if (kind < 0 || (kind == LINE_MACRO &&
-					 attr_intern(a, r.pattern, r.len) < 0))
-				bad = 1;
-			if (kind >= 0)
-				rule_release(&r);
-		}
-		for (i = 0; i < ntmp; i++)
-			free(tmp[i]);
-		free(tmp);
-		free(copy);
-		if (bad)
-			goto out;
-	}
 	sp = text;
 	for (lineno = 1; (line = next_line(&sp)); lineno++) {
-		struct attr_rule *t;
-
-		if (lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
-			line += 3;
 		kind = parse_line(a, root ? &a->strings : &f.strings,
-				  root ? &a->nstrings : &f.nstrings, line, root,
-				  &r);
-		if (kind < 0)
+				  root ? &a->nstrings : &f.nstrings,
+				  skip_bom(line, lineno), root, &r);
+		if (kind < 0 || (kind != LINE_SKIP && keep_line(a, &f, kind, &r) < 0))
 			goto out;
-		if (kind == LINE_SKIP)
-			continue;
-		if (kind == LINE_MACRO) {
-			long id = attr_lookup(a, r.pattern, r.len);
-
-			if (id < 0) {
-				rule_release(&r);
-				continue;
-			}
-			t = realloc(a->macro_defs,
-				    (a->nmacro_defs + 1) * sizeof(*t));
-			if (!t) {
-				rule_release(&r);
-				goto out;
-			}
-			a->macro_defs = t;
-			t[a->nmacro_defs++] = r;
-			continue;
-		}
-		t = realloc(f.rules, (f.nrules + 1) * sizeof(*t));
-		if (!t) {
-			rule_release(&r);
-			goto out;
-		}
-		f.rules = t;
-		t[f.nrules++] = r;
 	}
-	if (root) {
-		size_t i;
-
-		/* the last definition of a macro wins */
-		for (i = 0; i < a->nmacro_defs; i++) {
-			long id = attr_lookup(a, a->macro_defs[i].pattern,
-					      a->macro_defs[i].len);
-			a->macros[id].states = a->macro_defs[i].states;
-			a->macros[id].n = a->macro_defs[i].nstates;
-		}
-	}
+	if (root)
+		apply_macros(a);
 	if (a->nfiles == a->capfiles) {
 		size_t cap = a->capfiles ? a->capfiles * 2 : 8;
 		struct attr_file *t = realloc(a->files, cap * sizeof(*t));
