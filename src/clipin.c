@@ -11,6 +11,7 @@
 #include "gitrepo.h"
 #include "jtext.h"
 #include "nix.h"
+#include "pinfacts.h"
 
 enum { SRC_ARG = 1, SRC_ENV, SRC_FILE };
 
@@ -398,7 +399,7 @@ int clipin_mirror_facts_as(struct clipin_facts *out, const struct flakelock *lk,
 			   const struct flakelock_pin *pin, const char *dir,
 			   const char *ref, bool git_archive, struct xerr *err)
 {
-	struct gitrepo_facts f;
+	struct pinfacts f;
 	const char *type = pin->type ? pin->type : "?";
 	const char *locked_ref = flakelock_locked_string(lk, pin->node, "ref");
 	unsigned flags = 0;
@@ -417,8 +418,8 @@ int clipin_mirror_facts_as(struct clipin_facts *out, const struct flakelock *lk,
 		flags |= GITREPO_EXPORT_IGNORE;
 	/* Nix records no revCount for a shallow git input. */
 	if (git && flakelock_locked_bool(lk, pin->node, "shallow") != 1)
-		flags |= GITREPO_REV_COUNT;
-	if (gitrepo_pin_facts(&f, dir, ref, flags, err) < 0) {
+		flags |= PINFACTS_REV_COUNT;
+	if (pinfacts_from_mirror(&f, dir, ref, flags, err) < 0) {
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err->msg);

@@ -11,10 +11,10 @@
  * and what Nix 2.8's git fetcher hashes): paths whose .gitattributes say
  * `export-ignore` are left out, and files whose attributes ask for CRLF
  * line ends (`eol=crlf`, `text eol=crlf`, `text=auto eol=crlf`) get them.
- * Attributes are taken from the .gitattributes files inside the tree only
- * (not from $GIT_DIR/info/attributes or the user's configuration, which
- * a forge does not have either), with git's default configuration
- * (core.autocrlf=false, core.eol=lf, core.ignorecase=false). A file that
+ * The rules, and why they are not libgit2's, are gitattr's (gitattr.h):
+ * attributes from the .gitattributes files inside the tree only (not
+ * $GIT_DIR/info/attributes or the user's configuration, which a forge
+ * does not have either), with git's default configuration. A file that
  * `git archive` would rewrite in a way xpin does not reproduce
  * (export-subst with a $Format:...$ in it, ident with a $Id in it, a
  * working-tree-encoding other than UTF-8) fails with code 2 rather than
@@ -39,7 +39,6 @@
 #include "util.h"
 
 #define GITREPO_EXPORT_IGNORE 0x1u /* the tree as `git archive` writes it */
-#define GITREPO_REV_COUNT 0x2u     /* gitrepo_pin_facts: also revCount */
 
 struct gitrepo;
 
@@ -127,31 +126,12 @@ int gitrepo_nar_hash(unsigned char out[32], struct gitrepo *r,
 		     const char *rev, unsigned flags, struct xerr *err);
 
 /* Write rev's tree into folder dir (created; it must not exist or be
- * empty). Files go through util_write_atomic. */
+ * empty): a scratch copy for a build. Files are created new
+ * (O_EXCL|O_NOFOLLOW, their git mode exactly) and not synced: not the
+ * atomic writer, as there is no old file to keep and nothing that must
+ * outlive a crash. */
 int gitrepo_export(struct gitrepo *r, const char *rev, const char *dir,
 		   unsigned flags, struct xerr *err);
-
-/*
- * What a flake.lock "locked" node needs for a git-backed input, computed
- * from a local mirror: open mirror_dir, resolve ref, hash the tree.
- * flags: GITREPO_EXPORT_IGNORE for archive semantics (github, gitlab,
- * tarball inputs, and git inputs as Nix 2.8 locks them);
- * GITREPO_REV_COUNT to count commits too (git inputs; refused with code
- * 2 on a shallow mirror).
- */
-struct gitrepo_facts {
-	char rev[41];           /* commit id, 40 hex digits */
-	char ref_object[41];    /* the ref's own object: differs from rev for
-				 * an annotated tag (see gitrepo_commit) */
-	char nar_hash[52];      /* "sha256-<base64>" */
-	int64_t last_modified;  /* committer time of rev */
-	uint64_t rev_count;     /* when has_rev_count */
-	bool has_rev_count;
-	bool export_ignore;     /* which rule the narHash was computed under */
-};
-
-int gitrepo_pin_facts(struct gitrepo_facts *out, const char *mirror_dir,
-		      const char *ref, unsigned flags, struct xerr *err);
 
 /* Tags matching the glob pattern (fnmatch, as `git tag -l`), oldest
  * commit first (ties by name); *out is a NULL-terminated array the caller

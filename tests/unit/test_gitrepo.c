@@ -1,7 +1,8 @@
-/* gitrepo against the repository vectors/git-lock/mkrepo.sh builds: the
- * facts `nix flake lock` recorded for it (vectors/git-lock/expected.nix-V), the
- * counts `git rev-list --count` gave (vectors/git-lock/between), and what
- * git itself says (git show, git clone). */
+/* gitrepo (and pinfacts over it) against the repository
+ * vectors/git-lock/mkrepo.sh builds: the facts `nix flake lock` recorded
+ * for it (vectors/git-lock/expected.nix-V), the counts `git rev-list
+ * --count` gave (vectors/git-lock/between), and what git itself says
+ * (git show, git clone). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "gitrepo.h"
 #include "nar.h"
+#include "pinfacts.h"
 #include "unit.h"
 #include "util.h"
 
@@ -96,7 +98,7 @@ static void facts_match(const char *file, bool archive)
 	for (line = strtok_r(b.data, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *q, *rev, *nar, *lm, *count, *arg, *s2 = NULL;
-		struct gitrepo_facts f;
+		struct pinfacts f;
 		struct xerr e = XERR_INIT;
 
 		if (line[0] == '#')
@@ -111,10 +113,10 @@ static void facts_match(const char *file, bool archive)
 			break;
 		arg = strstr(q, "rev=");
 		arg = arg ? arg + 4 : q + 4; /* "ref=" */
-		T_INTEQ(gitrepo_pin_facts(&f, repo_path(), arg,
-					  (archive ? GITREPO_EXPORT_IGNORE : 0) |
-						  GITREPO_REV_COUNT,
-					  &e), 0);
+		T_INTEQ(pinfacts_from_mirror(&f, repo_path(), arg,
+					     (archive ? GITREPO_EXPORT_IGNORE : 0) |
+						     PINFACTS_REV_COUNT,
+					     &e), 0);
 		if (e.code)
 			printf("#   %s: %s\n", q, e.msg);
 		/* Nix records what the ref names, an annotated tag's own id
@@ -207,14 +209,14 @@ void test_gitrepo__errors(void)
 {
 	struct xerr err = XERR_INIT;
 	struct gitrepo *r;
-	struct gitrepo_facts f;
+	struct pinfacts f;
 	char out[41];
 
 	T_ASSERT(gitrepo_open(fixture(), &err) == NULL);
 	T_INTEQ(err.code, XPIN_USAGE);
 	T_ASSERT(strstr(err.msg, "not a git repository") != NULL);
 	memset(&err, 0, sizeof(err));
-	T_INTEQ(gitrepo_pin_facts(&f, "/nonexistent/mirror", "main", 0, &err), -1);
+	T_INTEQ(pinfacts_from_mirror(&f, "/nonexistent/mirror", "main", 0, &err), -1);
 	T_INTEQ(err.code, XPIN_USAGE);
 
 	r = gitrepo_open(repo_path(), &err);
@@ -286,19 +288,29 @@ void test_gitrepo__export(void)
 	unsigned char d[32];
 	char s[NAR_FMT_MAX];
 	struct stat st;
+	mode_t mask;
 
 	T_ASSERT(r != NULL);
 	if (!r)
 		return;
 	buf_printf(&dir, "%s/export", fixture());
+	mask = umask(077);
 	T_INTEQ(gitrepo_export(r, "v1.0", buf_cstr(&dir), GITREPO_EXPORT_IGNORE,
 			       &err), 0);
+	umask(mask);
 	T_INTEQ(nar_hash_path(d, buf_cstr(&dir), &err), 0);
 	nar_format(s, d, NAR_SRI);
 	/* vectors/git-lock/expected.nix-2.8, ref=v1.0 */
 	T_STREQ(s, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	buf_printf(&p, "%s/bin/tool", buf_cstr(&dir));
 	T_ASSERT(stat(buf_cstr(&p), &st) == 0 && (st.st_mode & S_IXUSR));
+	/* 0755 and 0644 whatever the umask, as the tree says */
+	T_INTEQ(st.st_mode & 07777, 0755);
+	p.len = 0;
+	buf_printf(&p, "%s/README", buf_cstr(&dir));
+	T_ASSERT(stat(buf_cstr(&p), &st) == 0);
+	T_INTEQ(st.st_mode & 07777, 0644);
+	p.len = 0;
 	p.len = 0;
 	buf_printf(&p, "%s/link", buf_cstr(&dir));
 	T_ASSERT(lstat(buf_cstr(&p), &st) == 0 && S_ISLNK(st.st_mode));
@@ -400,7 +412,7 @@ void test_gitrepo__walk_stops_on_callback_error(void)
 void test_gitrepo__shallow(void)
 {
 	struct xerr err = XERR_INIT;
-	struct gitrepo_facts f;
+	struct pinfacts f;
 	struct buf dir = BUF_INIT;
 	struct gitrepo *r;
 
@@ -410,13 +422,14 @@ void test_gitrepo__shallow(void)
 	r = gitrepo_open(buf_cstr(&dir), &err);
 	T_ASSERT(r && gitrepo_is_shallow(r));
 	gitrepo_free(r);
-	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
-				  GITREPO_EXPORT_IGNORE | GITREPO_REV_COUNT, &err), -1);
+	T_INTEQ(pinfacts_from_mirror(&f, buf_cstr(&dir), "HEAD",
+				     GITREPO_EXPORT_IGNORE | PINFACTS_REV_COUNT,
+				     &err), -1);
 	T_INTEQ(err.code, XPIN_USAGE);
 	T_ASSERT(strstr(err.msg, "shallow") != NULL);
 	memset(&err, 0, sizeof(err));
-	T_INTEQ(gitrepo_pin_facts(&f, buf_cstr(&dir), "HEAD",
-				  GITREPO_EXPORT_IGNORE, &err), 0);
+	T_INTEQ(pinfacts_from_mirror(&f, buf_cstr(&dir), "HEAD",
+				     GITREPO_EXPORT_IGNORE, &err), 0);
 	T_STREQ(f.nar_hash, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	T_ASSERT(!f.has_rev_count);
 	buf_release(&dir);
