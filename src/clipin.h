@@ -8,7 +8,8 @@
  *   (one INPUT=DIR a line, '#' comments); the first source that names an
  *   input wins for it;
  * - the locked facts of an input at a ref (rev, narHash, lastModified,
- *   revCount), computed from its mirror with gitrepo, or asked of Nix.
+ *   revCount), computed from its mirror (pinfacts), or asked of Nix
+ *   (nix_run).
  *
  * A struct clipin_mirrors owns its strings (clipin_mirrors_release).
  */
