@@ -647,19 +647,14 @@ struct export {
 
 static bool dir_is_empty(const char *path)
 {
-	DIR *d = opendir(path);
-	struct dirent *de;
-	bool empty = true;
+	struct xerr err = XERR_INIT;
+	char **names;
+	size_t n;
 
-	if (!d)
+	if (util_list_dir(&names, &n, path, &err) < 0)
 		return false;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			empty = false;
-			break;
-		}
-	closedir(d);
-	return empty;
+	util_names_free(names, n);
+	return n == 0;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -415,6 +416,8 @@ static int write_whole(const char *path, const void *data, size_t len,
 		temp_add(tmp.data, SLOT_FILE);
 		named = true;
 	}
+	/* Held until the file has its name: sweep_stale leaves it alone. */
+	flock(fd, LOCK_EX);
 	if (fchmod(fd, (mode_t)mode) < 0 || util_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		write_fail(err, path, "cannot write");
@@ -440,12 +443,6 @@ static int write_whole(const char *path, const void *data, size_t len,
 		}
 		named = true;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		write_fail(err, path, "cannot write");
-		goto out;
-	}
-	fd = -1;
 	if (replace ? rename(tmp.data, path) < 0 : link(tmp.data, path) < 0) {
 		write_fail(err, path, replace ? "cannot replace" : "cannot create");
 		goto out;
@@ -454,11 +451,10 @@ static int write_whole(const char *path, const void *data, size_t len,
 out:
 	if (fd >= 0)
 		close(fd);
-	if (named) {
-		if (ret < 0 || !replace)
-			unlink(tmp.data);
+	if (named && (ret < 0 || !replace))
+		unlink(tmp.data);
+	if (tmp.len)
 		temp_del(tmp.data);
-	}
 	buf_release(&tmp);
 	if (ret == 0)
 		util_sync_parent(path);
@@ -466,36 +462,38 @@ out:
 }
 
 /* Remove the temporaries of path that a writer killed with SIGKILL left
- * (PATH.xpin-tmp-PID-N, PID no longer running): a kill between naming one
- * and renaming it, two system calls apart. */
+ * (a kill between naming one and renaming it, two system calls apart).
+ * A live writer holds a lock on its temporary until it is renamed, so
+ * only a dead writer's can be locked here. */
 static void sweep_stale(const char *path)
 {
 	struct buf dir = BUF_INIT, full = BUF_INIT;
+	struct xerr err = XERR_INIT;
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	size_t blen = strlen(base);
-	struct dirent *e;
-	DIR *d;
+	size_t blen = strlen(base), i, n = 0;
+	char **names = NULL;
 
 	if (slash)
 		buf_add(&dir, path, (size_t)(slash - path) + 1);
-	d = opendir(dir.len ? buf_cstr(&dir) : ".");
-	while (d && (e = readdir(d))) {
-		long pid;
-		char *end;
+	if (util_list_dir(&names, &n, dir.len ? buf_cstr(&dir) : ".", &err) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		int fd;
 
-		if (strncmp(e->d_name, base, blen) ||
-		    strncmp(e->d_name + blen, ".xpin-tmp-", 10))
-			continue;
-		pid = strtol(e->d_name + blen + 10, &end, 10);
-		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
-		    errno != ESRCH)
+		if (strncmp(names[i], base, blen) ||
+		    strncmp(names[i] + blen, ".xpin-tmp-", 10))
 			continue;
 		full.len = 0;
-		buf_printf(&full, "%s%s", buf_cstr(&dir), e->d_name);
-		unlink(buf_cstr(&full));
+		buf_printf(&full, "%s%s", buf_cstr(&dir), names[i]);
+		fd = open(buf_cstr(&full),
+			  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(buf_cstr(&full));
+		close(fd);
 	}
-	if (d)
-		closedir(d);
+	util_names_free(names, n);
 	buf_release(&dir);
 	buf_release(&full);
 }
