@@ -431,6 +431,25 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 	return rb == 1 ? nix_check_differs(r, pol) : 0;
 }
 
+/* A command target's artifact art, read inside root only (a link on
+ * the way is refused), into arts; an error names the target.
+ * MANIFEST_ABSENT when nothing is there. */
+static int add_artifact(struct build_result *r,
+			struct manifest_artifacts *arts, const char *root,
+			const char *art, const struct manifest_policy *pol,
+			size_t *nwarn)
+{
+	char msg[sizeof(r->err.msg)];
+	int ret = manifest_add_inside(arts, root, art, pol, nwarn, &r->err);
+
+	if (ret < 0 && ret != MANIFEST_ABSENT) {
+		xerr_format(msg, sizeof(msg), &r->err);
+		xerr_set(&r->err, XPIN_USAGE, "target '%s': %.900s",
+			 r->target->name, msg);
+	}
+	return ret;
+}
+
 /* The two command builds differ in everything a build should not depend on. */
 static const struct variation {
 	const char *dir;     /* folder shape under the temporary folder */
@@ -502,20 +521,17 @@ static int run_command(struct build_result *r, const struct build_opts *o,
 		goto out;
 	}
 	for (i = 0; i < r->target->nartifacts; i++) {
-		struct buf a = BUF_INIT;
-		buf_printf(&a, "%s/%s", src.data, r->target->artifacts[i]);
-		if (!exists(a.data)) {
+		int added = add_artifact(r, arts, src.data,
+					 r->target->artifacts[i], pol, nwarn);
+
+		if (added == MANIFEST_ABSENT) {
 			xerr_set(&r->err, XPIN_BUILD,
 				 "target '%s': the build left no '%s' (log: %s)",
 				 r->target->name, r->target->artifacts[i], r->log);
-			buf_release(&a);
 			fail(r, XPIN_BUILD);
 			goto out;
 		}
-		ret = manifest_add_path(arts, r->target->artifacts[i], a.data,
-					pol, nwarn, &r->err);
-		buf_release(&a);
-		if (ret < 0) {
+		if (added < 0) {
 			fail(r, XPIN_USAGE);
 			goto out;
 		}
@@ -547,20 +563,14 @@ static int command_present(struct build_result *r,
 
 	r->rec.reproducible = true;
 	for (i = 0; i < r->target->nartifacts; i++) {
-		struct buf a = BUF_INIT;
-		int added;
+		int added = add_artifact(r, &r->rec.artifacts, o->project,
+					 r->target->artifacts[i], pol,
+					 &r->rec.nwarn);
 
-		buf_printf(&a, "%s/%s", o->project, r->target->artifacts[i]);
-		if (!exists(a.data)) {
+		if (added == MANIFEST_ABSENT)
 			xerr_set(&r->err, XPIN_USAGE,
 				 "target '%s': artifact '%s' is not present (build it, or drop --no-build)",
 				 r->target->name, r->target->artifacts[i]);
-			buf_release(&a);
-			return fail(r, XPIN_USAGE);
-		}
-		added = manifest_add_path(&r->rec.artifacts, r->target->artifacts[i],
-					  a.data, pol, &r->rec.nwarn, &r->err);
-		buf_release(&a);
 		if (added < 0)
 			return fail(r, XPIN_USAGE);
 	}

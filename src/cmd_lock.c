@@ -163,10 +163,10 @@ static int lock(struct release *rel, const struct lock_args *a,
 	ret = release_build(rel, &a->ro, err);
 	if (ret < 0)
 		goto out;
-	if (rel->logs.len) {
-		/* A build failed: nothing is written. */
+	if (rel->failed) {
+		/* A target failed: nothing is written. */
 		clirelease_print(g, rel, RELEASE_LOCK, NULL);
-		ret = XPIN_BUILD;
+		ret = rel->failed;
 		goto out;
 	}
 	if (record(rel, sk, err) < 0) {

@@ -4,6 +4,7 @@
 #include "image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -989,11 +990,35 @@ int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
 	return ret;
 }
 
+/* The facts of the regular file of size bytes that im reads; errors
+ * name path. */
+static int read_regular(struct elf_facts *out, struct image *im,
+			uint64_t size, const char *path, struct xerr *err)
+{
+	const char *why;
+	int ret;
+
+	if (size > ELF_MAX_FILE)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "file is larger than %zu bytes", ELF_MAX_FILE);
+	ret = read_image(out, im, err);
+	/* Whatever the parse made of the bytes it got, a failed read is the
+	 * reason. */
+	if ((why = image_error(im))) {
+		if (ret == 0)
+			elf_facts_release(out);
+		ret = xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				  "cannot read: %s", why);
+	}
+	if (ret < 0 && !err->file[0])
+		snprintf(err->file, sizeof(err->file), "%s", path);
+	return ret;
+}
+
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 {
 	struct image im = IMAGE_INIT;
 	struct stat st;
-	const char *why;
 	int k, ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1018,26 +1043,37 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 			ret = elf_read(out, (const unsigned char *)b.data,
 				       b.len, err);
 		buf_release(&b);
-		goto named;
-	}
-	if ((uint64_t)st.st_size > ELF_MAX_FILE) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-			    "file is larger than %zu bytes", ELF_MAX_FILE);
+		if (ret < 0 && !err->file[0])
+			snprintf(err->file, sizeof(err->file), "%s", path);
 		goto out;
 	}
-	ret = read_image(out, &im, err);
-	/* Whatever the parse made of the bytes it got, a failed read is the
-	 * reason. */
-	if ((why = image_error(&im))) {
-		if (ret == 0)
-			elf_facts_release(out);
-		ret = xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				  "cannot read: %s", why);
-	}
-named:
-	if (ret < 0 && !err->file[0])
-		snprintf(err->file, sizeof(err->file), "%s", path);
+	ret = read_regular(out, &im, (uint64_t)st.st_size, path, err);
 out:
+	image_release(&im);
+	return ret;
+}
+
+int elf_read_fd(struct elf_facts *out, int fd, const char *name,
+		struct xerr *err)
+{
+	struct image im = IMAGE_INIT;
+	struct stat st;
+	int own, ret;
+
+	memset(out, 0, sizeof(*out));
+	if (fstat(fd, &st) < 0)
+		return xerr_setpos(err, XPIN_USAGE, name, 0, 0,
+				   "cannot stat: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return xerr_setpos(err, XPIN_USAGE, name, 0, 0,
+				   "is not a regular file");
+	/* The image closes the descriptor it holds: give it its own. */
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (own < 0)
+		return xerr_setpos(err, XPIN_USAGE, name, 0, 0,
+				   "cannot read: %s", strerror(errno));
+	image_from_fd(&im, own, (uint64_t)st.st_size);
+	ret = read_regular(out, &im, (uint64_t)st.st_size, name, err);
 	image_release(&im);
 	return ret;
 }

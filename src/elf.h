@@ -72,6 +72,10 @@ int elf_read(struct elf_facts *out, const unsigned char *data, size_t len,
  * parsed through a few small windows (image.h), never mapped, so memory
  * does not grow with the file; errors name the file. */
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err);
+/* The same for the regular file open on fd (the caller keeps fd, which
+ * is read with pread); errors name name. */
+int elf_read_fd(struct elf_facts *out, int fd, const char *name,
+		struct xerr *err);
 void elf_facts_release(struct elf_facts *f);
 
 /* One entry of a section header table, as elf_list_sections gives it. */

@@ -53,6 +53,18 @@ int hash_sha256_file(unsigned char out[32], const char *path,
 	return 0;
 }
 
+int hash_sha256_fd(unsigned char out[32], int fd, const char *name,
+		   struct xerr *err)
+{
+	struct hash_sha256 h;
+
+	hash_sha256_init(&h);
+	if (util_stream_fd(fd, name, sha256_chunk, &h, err) < 0)
+		return -1;
+	hash_sha256_final(&h, out);
+	return 0;
+}
+
 static int blake2b_chunk(void *ctx, const void *p, size_t n)
 {
 	hash_blake2b_update(ctx, p, n);

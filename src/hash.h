@@ -27,6 +27,10 @@ void hash_sha256(unsigned char out[32], const void *p, size_t n);
 /* SHA-256 of a file's contents, streamed. */
 int hash_sha256_file(unsigned char out[32], const char *path,
 		     struct xerr *err);
+/* The same for the file open on fd, from where it is to its end (the
+ * caller keeps fd); errors name name. */
+int hash_sha256_fd(unsigned char out[32], int fd, const char *name,
+		   struct xerr *err);
 
 void hash_blake2b_init(struct hash_blake2b *h);
 void hash_blake2b_update(struct hash_blake2b *h, const void *p, size_t n);

@@ -230,21 +230,16 @@ int manifest_diff(struct manifest_strings *out,
 
 /* --- what a build adds ---------------------------------------------------- */
 
-static bool is_elf(const char *path)
+/* Whether the file open on fd starts like ELF. */
+static bool is_elf(int fd)
 {
 	unsigned char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool yes;
 
-	if (fd < 0)
-		return false;
-	yes = read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
-	close(fd);
-	return yes;
+	return pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "\177ELF", 4);
 }
 
-/* An ELF file's facts, report and warnings into x. */
-static int add_elf(struct manifest_artifact *x, const char *path,
+/* The facts, report and warnings of the ELF file open on fd into x. */
+static int add_elf(struct manifest_artifact *x, int fd, const char *path,
 		   const struct manifest_policy *pol, struct xerr *err)
 {
 	struct elf_facts f = ELF_FACTS_INIT;
@@ -253,7 +248,7 @@ static int add_elf(struct manifest_artifact *x, const char *path,
 	size_t i;
 	int ret = -1;
 
-	if (elf_read_file(&f, path, err) < 0) {
+	if (elf_read_fd(&f, fd, path, err) < 0) {
 		/* A file that starts like ELF but does not parse is
 		 * recorded by its bytes alone; the error is the fact. */
 		x->elf_error = strdup(err->msg);
@@ -282,7 +277,8 @@ out:
 	return ret;
 }
 
-static int add_file(struct manifest_artifacts *arts, const char *key,
+/* The regular file open on fd (st its fstat), at path. */
+static int add_file(struct manifest_artifacts *arts, const char *key, int fd,
 		    const char *path, const struct stat *st,
 		    const struct manifest_policy *pol, size_t *nwarn,
 		    struct xerr *err)
@@ -295,12 +291,12 @@ static int add_file(struct manifest_artifacts *arts, const char *key,
 		nomem(err);
 		goto out;
 	}
-	if (hash_sha256_file(d, path, err) < 0)
+	if (hash_sha256_fd(d, fd, path, err) < 0)
 		goto out;
 	hash_hex(x.sha256, d, 32);
 	x.size = (uint64_t)st->st_size;
 	x.executable = (st->st_mode & 0111) != 0;
-	if (is_elf(path) && add_elf(&x, path, pol, err) < 0)
+	if (is_elf(fd) && add_elf(&x, fd, path, pol, err) < 0)
 		goto out;
 	*nwarn += x.nwarnings;
 	if (artifact_put(arts, &x) < 0) {
@@ -313,16 +309,18 @@ out:
 	return ret;
 }
 
+/* The link name in the folder open on dirfd, at path. */
 static int add_symlink(struct manifest_artifacts *arts, const char *key,
-		       const char *fspath, struct xerr *err)
+		       int dirfd, const char *name, const char *path,
+		       struct xerr *err)
 {
 	struct manifest_artifact x = { 0 };
 	char target[4096];
-	ssize_t len = readlink(fspath, target, sizeof(target) - 1);
+	ssize_t len = readlinkat(dirfd, name, target, sizeof(target) - 1);
 	int ret = 0;
 
 	if (len < 0)
-		return xerr_setpos(err, XPIN_USAGE, fspath, 0, 0,
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot read the link: %s", strerror(errno));
 	target[len] = '\0';
 	x.name = strdup(key);
@@ -333,40 +331,141 @@ static int add_symlink(struct manifest_artifacts *arts, const char *key,
 	return ret;
 }
 
-int manifest_add_path(struct manifest_artifacts *arts, const char *key,
-		      const char *fspath, const struct manifest_policy *pol,
-		      size_t *nwarn, struct xerr *err)
+/*
+ * Add name, in the folder open on dirfd (AT_FDCWD: name is a path), to
+ * arts under key; path names it in errors. name itself, and whatever a
+ * folder holds, is never followed when it is a link: each is opened
+ * O_NOFOLLOW from the folder that holds it, so nothing can be swapped for
+ * a link between the look and the read.
+ */
+static int add_at(struct manifest_artifacts *arts, const char *key,
+		  int dirfd, const char *name, const char *path,
+		  const struct manifest_policy *pol, size_t *nwarn,
+		  struct xerr *err)
 {
-	struct stat st;
+	struct stat st, now;
 	char **names = NULL;
 	size_t n = 0, i;
-	int ret;
+	int fd = -1, ret = -1;
 
-	if (lstat(fspath, &st) < 0)
-		return xerr_setpos(err, XPIN_USAGE, fspath, 0, 0,
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot read: %s", strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return add_symlink(arts, key[0] ? key : ".", fspath, err);
-	if (S_ISREG(st.st_mode))
-		return add_file(arts, key[0] ? key : ".", fspath, &st, pol,
-				nwarn, err);
-	if (!S_ISDIR(st.st_mode))
-		return xerr_setpos(err, XPIN_USAGE, fspath, 0, 0,
+		return add_symlink(arts, key[0] ? key : ".", dirfd, name, path,
+				   err);
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "not a file, link or folder");
-	ret = util_list_dir(&names, &n, fspath, err);
+	/* O_NONBLOCK: should it have become a FIFO since, the open does
+	 * not wait for a writer, and fstat refuses it. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+		    O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	if (fd < 0) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot open: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &now) < 0 ||
+	    (now.st_mode & S_IFMT) != (st.st_mode & S_IFMT)) {
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			    "changed while it was read");
+		goto out;
+	}
+	if (S_ISREG(now.st_mode)) {
+		ret = add_file(arts, key[0] ? key : ".", fd, path, &now, pol,
+			       nwarn, err);
+		goto out;
+	}
+	ret = util_list_fd(&names, &n, fd, path, err);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct buf k = BUF_INIT, p = BUF_INIT;
 
 		if (buf_printf(&k, "%s%s%s", key, key[0] ? "/" : "", names[i]) < 0 ||
-		    buf_printf(&p, "%s/%s", fspath, names[i]) < 0)
+		    buf_printf(&p, "%s/%s", path, names[i]) < 0)
 			ret = nomem(err);
 		else
-			ret = manifest_add_path(arts, k.data, p.data, pol, nwarn,
-						err);
+			ret = add_at(arts, k.data, fd, names[i], p.data, pol,
+				     nwarn, err);
 		buf_release(&k);
 		buf_release(&p);
 	}
+out:
 	util_names_free(names, n);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int manifest_add_path(struct manifest_artifacts *arts, const char *key,
+		      const char *fspath, const struct manifest_policy *pol,
+		      size_t *nwarn, struct xerr *err)
+{
+	return add_at(arts, key, AT_FDCWD, fspath, fspath, pol, nwarn, err);
+}
+
+static int absent(struct xerr *err, const char *rel)
+{
+	xerr_set(err, XPIN_USAGE, "artifact '%s' is not there", rel);
+	return MANIFEST_ABSENT;
+}
+
+int manifest_add_inside(struct manifest_artifacts *arts, const char *root,
+			const char *rel, const struct manifest_policy *pol,
+			size_t *nwarn, struct xerr *err)
+{
+	struct buf part = BUF_INIT, path = BUF_INIT;
+	const char *name = rel, *slash;
+	struct stat st;
+	int fd, next, ret = -1;
+
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return xerr_setpos(err, XPIN_USAGE, root, 0, 0,
+				   "cannot open the folder: %s", strerror(errno));
+	if (buf_printf(&path, "%s/%s", root, rel) < 0) {
+		nomem(err);
+		goto out;
+	}
+	/* Each folder on the way is opened from the one before it, and
+	 * only when it is not a link. */
+	while ((slash = strchr(name, '/'))) {
+		part.len = 0;
+		if (buf_add(&part, name, (size_t)(slash - name)) < 0) {
+			nomem(err);
+			goto out;
+		}
+		next = openat(fd, part.data,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int e = errno;
+
+			if (fstatat(fd, part.data, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				xerr_set(err, XPIN_USAGE,
+					 "artifact '%s': '%.*s' is a symbolic link; artifacts are read only inside the build folder",
+					 rel, (int)(slash - rel), rel);
+			else if (e == ENOENT || e == ENOTDIR)
+				ret = absent(err, rel);
+			else
+				xerr_setpos(err, XPIN_USAGE, path.data, 0, 0,
+					    "cannot open the folder '%.*s': %s",
+					    (int)(slash - rel), rel, strerror(e));
+			goto out;
+		}
+		close(fd);
+		fd = next;
+		name = slash + 1;
+	}
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		ret = absent(err, rel);
+		goto out;
+	}
+	ret = add_at(arts, rel, fd, name, path.data, pol, nwarn, err);
+out:
+	close(fd);
+	buf_release(&part);
+	buf_release(&path);
 	return ret;
 }
 

@@ -133,11 +133,29 @@ int manifest_put_target(struct manifest *m, struct manifest_target *t);
 /*
  * Add what is at fspath to arts under key: a regular file, a symlink, or
  * a folder, whose files are added as key/rel (key "" adds them at the
- * top). *nwarn counts the policy warnings raised.
+ * top). fspath itself, and anything inside a folder, is never followed
+ * when it is a link: a link is recorded by its target. *nwarn counts the
+ * policy warnings raised.
  */
 int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		      const char *fspath, const struct manifest_policy *pol,
 		      size_t *nwarn, struct xerr *err);
+
+/* What manifest_add_inside returns when nothing is at the artifact's
+ * path (err says so too; callers word their own message). */
+#define MANIFEST_ABSENT (-2)
+
+/*
+ * Add the artifact rel (relative, no "", "." or ".." part) of the folder
+ * root under key rel, as manifest_add_path does, reading nothing outside
+ * root: every folder from root down to rel's last part must be a real
+ * folder, and a symbolic link among them is refused (XPIN_USAGE), never
+ * followed; the walk cannot be raced, each folder being opened from the
+ * one before it. rel itself may be a link, recorded as one.
+ */
+int manifest_add_inside(struct manifest_artifacts *arts, const char *root,
+			const char *rel, const struct manifest_policy *pol,
+			size_t *nwarn, struct xerr *err);
 
 /* Names of a and b whose artifacts differ, or are only in one, sorted,
  * added to out. contents_only compares what the files hold (sha256, a

@@ -294,15 +294,18 @@ int release_build(struct release *r, const struct release_opts *o,
 		pthread_join(vth, NULL);
 	free(jobs);
 	r->worst = XPIN_OK;
+	r->failed = 0;
 	r->built = true;
 	for (i = 0; i < r->n; i++) {
 		const struct release_target *t = &r->t[i];
 
 		oom |= judge(&r->t[i], o->mode) < 0;
-		/* A lock keeps the logs of any failure; a check, of a
-		 * failed build. */
-		kept |= t->res.failed && (o->mode == RELEASE_LOCK ||
-					  t->verdict == XPIN_BUILD);
+		/* The logs are kept when a build failed: they say why. A
+		 * target refused for what it gave (XPIN_USAGE) is told in
+		 * its one line. */
+		kept |= t->res.failed == XPIN_BUILD;
+		if (r->failed < t->res.failed)
+			r->failed = t->res.failed;
 		if (r->worst < t->verdict)
 			r->worst = t->verdict;
 	}

@@ -66,6 +66,9 @@ struct release {
 				      * named here) only when a build failed */
 	struct buf nix_version;      /* lock with a nix target */
 	int worst;                   /* the highest verdict */
+	int failed;                  /* the highest failure code of a
+				      * target that could not be built or
+				      * read (XPIN_BUILD, XPIN_USAGE), or 0 */
 	bool built;                  /* release_build has judged them */
 };
 #define RELEASE_INIT { .logs = BUF_INIT, .nix_version = BUF_INIT }

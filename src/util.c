@@ -553,29 +553,39 @@ int util_open_regular(const char *path, struct xerr *err)
 	return fd;
 }
 
-int util_stream_file(const char *path,
-		     int (*fn)(void *ctx, const void *p, size_t n),
-		     void *ctx, struct xerr *err)
+int util_stream_fd(int fd, const char *name,
+		   int (*fn)(void *ctx, const void *p, size_t n), void *ctx,
+		   struct xerr *err)
 {
 	char chunk[65536];
 	ssize_t n;
-	int fd, ret = 0;
+	int ret = 0;
 
-	fd = util_open_regular(path, err);
-	if (fd < 0)
-		return -1;
 	while (ret == 0) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			ret = xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			ret = xerr_setpos(err, XPIN_USAGE, name, 0, 0,
 					  "cannot read: %s", strerror(errno));
 		else if (n == 0)
 			break;
 		else
 			ret = fn(ctx, chunk, (size_t)n) < 0 ? -1 : 0;
 	}
+	return ret;
+}
+
+int util_stream_file(const char *path,
+		     int (*fn)(void *ctx, const void *p, size_t n),
+		     void *ctx, struct xerr *err)
+{
+	int fd, ret;
+
+	fd = util_open_regular(path, err);
+	if (fd < 0)
+		return -1;
+	ret = util_stream_fd(fd, path, fn, ctx, err);
 	close(fd);
 	return ret;
 }
@@ -635,21 +645,30 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int util_list_dir(char ***out, size_t *count, const char *path,
-		  struct xerr *err)
+int util_list_fd(char ***out, size_t *count, int fd, const char *name,
+		 struct xerr *err)
 {
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *d;
 	DIR *dir;
+	int own;
 
 	*out = NULL;
 	*count = 0;
-	dir = opendir(path);
-	if (!dir)
-		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				   "cannot open the folder: %s",
-				   strerror(errno));
+	/* closedir closes what fdopendir was given: the caller keeps fd. */
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	dir = own < 0 ? NULL : fdopendir(own);
+	if (!dir) {
+		int e = errno;
+
+		if (own >= 0)
+			close(own);
+		return xerr_setpos(err, XPIN_USAGE, name, 0, 0,
+				   "cannot open the folder: %s", strerror(e));
+	}
+	/* The duplicate shares fd's offset: read from the start. */
+	rewinddir(dir);
 	for (;;) {
 		errno = 0;
 		d = readdir(dir);
@@ -671,7 +690,7 @@ int util_list_dir(char ***out, size_t *count, const char *path,
 		n++;
 	}
 	if (errno) {
-		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+		xerr_setpos(err, XPIN_USAGE, name, 0, 0,
 			    "cannot read the folder: %s", strerror(errno));
 		closedir(dir);
 		util_names_free(names, n);
@@ -687,6 +706,23 @@ nomem:
 	closedir(dir);
 	util_names_free(names, n);
 	return xerr_set(err, XPIN_USAGE, "out of memory");
+}
+
+int util_list_dir(char ***out, size_t *count, const char *path,
+		  struct xerr *err)
+{
+	int fd, ret;
+
+	*out = NULL;
+	*count = 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot open the folder: %s",
+				   strerror(errno));
+	ret = util_list_fd(out, count, fd, path, err);
+	close(fd);
+	return ret;
 }
 
 static int rmtree_at(int dfd, const char *name)

@@ -102,6 +102,11 @@ void util_sync_parent(const char *path);
 int util_stream_file(const char *path,
 		     int (*fn)(void *ctx, const void *p, size_t n),
 		     void *ctx, struct xerr *err);
+/* The same from the open file fd (read from where it is to its end; the
+ * caller keeps fd); errors name name. */
+int util_stream_fd(int fd, const char *name,
+		   int (*fn)(void *ctx, const void *p, size_t n), void *ctx,
+		   struct xerr *err);
 
 /* Create a fresh private folder under $TMPDIR (or /tmp); out gets the path. */
 int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
@@ -116,6 +121,10 @@ int util_mkdir_p(const char *path, struct xerr *err);
  */
 int util_list_dir(char ***out, size_t *n, const char *path,
 		  struct xerr *err);
+/* The same for the folder open on fd (the caller keeps fd), which
+ * errors call name. */
+int util_list_fd(char ***out, size_t *n, int fd, const char *name,
+		 struct xerr *err);
 void util_names_free(char **names, size_t n);
 /* Remove a tree (no symlink is followed). Returns 0 or -1 (errno set). */
 int util_rmtree(const char *path);

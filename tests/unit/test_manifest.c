@@ -3,10 +3,15 @@
  * written again is the same bytes (and so is a copy of each target); a
  * field of the wrong type is refused naming where it is; the artifact
  * diff is the merge of two sorted lists, contents-only or whole. The
- * manifest is written by hand here in xpin.lock(5)'s form.
+ * manifest is written by hand here in xpin.lock(5)'s form. An artifact
+ * is read inside its folder only: a link on the way is refused, a link
+ * as the artifact or in it is recorded as one.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "manifest.h"
 #include "unit.h"
@@ -226,4 +231,66 @@ void test_manifest__diff(void)
 	manifest_strings_release(&d);
 	manifest_artifacts_release(&a);
 	manifest_artifacts_release(&b);
+}
+
+void test_manifest__add_inside(void)
+{
+	struct manifest_artifacts a = { NULL, 0 };
+	struct manifest_policy pol = { 0 };
+	struct xerr err = XERR_INIT;
+	struct buf d = BUF_INIT;
+	char p[1024];
+	size_t nwarn = 0;
+	FILE *f;
+
+	T_ASSERT(util_mkdtemp(&d, "xpin-unit-manifest", &err) == 0);
+	snprintf(p, sizeof(p), "%s/real", d.data);
+	T_ASSERT(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/real/f", d.data);
+	T_ASSERT((f = fopen(p, "w")) != NULL);
+	if (f) {
+		fputs("hi\n", f);
+		fclose(f);
+	}
+	snprintf(p, sizeof(p), "%s/real/l", d.data);
+	T_ASSERT(symlink("f", p) == 0);
+	snprintf(p, sizeof(p), "%s/link", d.data);
+	T_ASSERT(symlink("real", p) == 0);
+
+	/* A link on the way: refused, naming it, nothing added. */
+	T_INTEQ(manifest_add_inside(&a, d.data, "link/f", &pol, &nwarn, &err), -1);
+	T_INTEQ(err.code, XPIN_USAGE);
+	T_ASSERT(strstr(err.msg, "artifact 'link/f': 'link' is a symbolic link") != NULL);
+	T_INTEQ(a.n, 0);
+	/* Nothing there, or a file where a folder should be. */
+	T_INTEQ(manifest_add_inside(&a, d.data, "real/none", &pol, &nwarn, &err),
+		MANIFEST_ABSENT);
+	T_INTEQ(manifest_add_inside(&a, d.data, "none/f", &pol, &nwarn, &err),
+		MANIFEST_ABSENT);
+	T_INTEQ(manifest_add_inside(&a, d.data, "real/f/x", &pol, &nwarn, &err),
+		MANIFEST_ABSENT);
+	/* The artifact a link: recorded as one. */
+	T_INTEQ(manifest_add_inside(&a, d.data, "link", &pol, &nwarn, &err), 0);
+	T_INTEQ(a.n, 1);
+	if (a.n == 1) {
+		T_STREQ(a.v[0].name, "link");
+		T_STREQ(a.v[0].symlink, "real");
+	}
+	/* A folder: its file (sha256 as sha256sum gives it for "hi\n")
+	 * and its link. */
+	T_INTEQ(manifest_add_inside(&a, d.data, "real", &pol, &nwarn, &err), 0);
+	T_INTEQ(a.n, 3);
+	if (a.n == 3) {
+		T_STREQ(a.v[1].name, "real/f");
+		T_ASSERT(a.v[1].symlink == NULL);
+		T_STREQ(a.v[1].sha256,
+			"98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4");
+		T_INTEQ(a.v[1].size, 3);
+		T_STREQ(a.v[2].name, "real/l");
+		T_STREQ(a.v[2].symlink, "f");
+	}
+	T_INTEQ(nwarn, 0);
+	manifest_artifacts_release(&a);
+	util_rmtree(d.data);
+	buf_release(&d);
 }
