@@ -317,3 +317,15 @@ int cli_print_json(const json_t *v)
 	buf_release(&b);
 	return ret;
 }
+
+void cli_put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}

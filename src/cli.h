@@ -88,4 +88,8 @@ int cli_print_json(const struct json_t *v);
 /* ANSI colour around s when enabled: "bold", "red", "green", "yellow". */
 const char *cli_c(const struct gopts *g, const char *what);
 
+/* Print s on stdout with control bytes shown as \xNN: names from files
+ * (an ELF's strings, a tree's paths) go to a terminal. */
+void cli_put_safe(const char *s);
+
 #endif

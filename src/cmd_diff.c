@@ -20,19 +20,6 @@ const struct cmd_help cmd_diff_help = {
 	opts
 };
 
-/* Untrusted names go to a terminal: control bytes are shown escaped. */
-static void put_safe(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
 static unsigned long long ull(uint64_t v)
 {
 	return (unsigned long long)v;
@@ -54,7 +41,7 @@ static void print_run(const struct gopts *g, const struct diff_run *r,
 static void print_section(const struct gopts *g, const struct diff_section *s)
 {
 	printf("  %s", cli_c(g, "bold"));
-	put_safe(s->name);
+	cli_put_safe(s->name);
 	printf("%s: ", cli_c(g, "reset"));
 	if (!s->in_a || !s->in_b) {
 		printf("only in %s (%llu bytes)\n", s->in_a ? "A" : "B",
@@ -117,7 +104,7 @@ static const char *type_word(enum diff_type t)
 static void print_entry(const struct gopts *g, const struct diff_entry *e)
 {
 	printf("%s", cli_c(g, "bold"));
-	put_safe(e->path[0] ? e->path : ".");
+	cli_put_safe(e->path[0] ? e->path : ".");
 	printf("%s:", cli_c(g, "reset"));
 	if (e->status != DIFF_CHANGED) {
 		printf(" only in %s (%s)\n", e->status == DIFF_ONLY_A ? "A" : "B",
@@ -132,9 +119,9 @@ static void print_entry(const struct gopts *g, const struct diff_entry *e)
 	}
 	if (e->what & DIFF_WHAT_TARGET) {
 		printf(" symlink target '");
-		put_safe(e->target_a);
+		cli_put_safe(e->target_a);
 		printf("' in A, '");
-		put_safe(e->target_b);
+		cli_put_safe(e->target_b);
 		printf("' in B\n");
 	}
 	if (e->what & DIFF_WHAT_MODE)
@@ -143,7 +130,7 @@ static void print_entry(const struct gopts *g, const struct diff_entry *e)
 	if (e->what & DIFF_WHAT_BYTES) {
 		if (e->what & DIFF_WHAT_MODE) {
 			printf("%s", cli_c(g, "bold"));
-			put_safe(e->path[0] ? e->path : ".");
+			cli_put_safe(e->path[0] ? e->path : ".");
 			printf("%s:", cli_c(g, "reset"));
 		}
 		print_bytes(g, e);

@@ -24,23 +24,10 @@ const struct cmd_help cmd_elf_help = {
 	opts
 };
 
-/* Untrusted strings go to a terminal: control bytes are shown escaped. */
-static void put_safe(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			printf("\\x%02x", c);
-		else
-			putchar(c);
-	}
-}
-
 static void field(const char *name, const char *v)
 {
 	printf("  %-12s ", name);
-	put_safe(v ? v : "-");
+	cli_put_safe(v ? v : "-");
 	putchar('\n');
 }
 
@@ -54,9 +41,9 @@ static void print_human(const struct gopts *g, const char *path,
 
 	elf_describe(&head, f);
 	printf("%s", cli_c(g, "bold"));
-	put_safe(path);
+	cli_put_safe(path);
 	printf(":%s ", cli_c(g, "reset"));
-	put_safe(buf_cstr(&head));
+	cli_put_safe(buf_cstr(&head));
 	putchar('\n');
 	buf_release(&head);
 	printf("  %-12s %d\n", "class", f->elfclass);
@@ -71,7 +58,7 @@ static void print_human(const struct gopts *g, const char *path,
 	printf("  %-12s", "needed");
 	for (i = 0; i < f->nneeded; i++) {
 		putchar(' ');
-		put_safe(f->needed[i]);
+		cli_put_safe(f->needed[i]);
 	}
 	printf("%s\n", f->nneeded ? "" : " -");
 	field("soname", f->soname);
@@ -85,7 +72,7 @@ static void print_human(const struct gopts *g, const char *path,
 	for (i = 0; i < w->n; i++) {
 		printf("  %swarning%s %s: ", cli_c(g, "yellow"),
 		       cli_c(g, "reset"), w->v[i].code);
-		put_safe(w->v[i].message);
+		cli_put_safe(w->v[i].message);
 		putchar('\n');
 	}
 }

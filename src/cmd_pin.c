@@ -73,15 +73,10 @@ static json_t *side_json(const struct flakelock_pin *p)
 			 int_or_null(p->rev_count));
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return (!a) == (!b) && (!a || !strcmp(a, b));
-}
-
 static bool changed(const struct change *c)
 {
-	return !str_eq(c->old.url, c->new.url) ||
-	       !str_eq(c->old.nar_hash, c->new.nar_hash) ||
+	return !util_str_eq(c->old.url, c->new.url) ||
+	       !util_str_eq(c->old.nar_hash, c->new.nar_hash) ||
 	       c->old.last_modified != c->new.last_modified ||
 	       c->old.rev_count != c->new.rev_count;
 }

@@ -185,11 +185,6 @@ static int artifact_copy(struct manifest_artifact *out,
 	return ok ? 0 : -1;
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
 static bool artifact_equal(const struct manifest_artifact *a,
 			   const struct manifest_artifact *b,
 			   bool contents_only)
@@ -202,7 +197,7 @@ static bool artifact_equal(const struct manifest_artifact *a,
 		return !strcmp(a->sha256, b->sha256);
 	return a->size == b->size && !strcmp(a->sha256, b->sha256) &&
 	       a->executable == b->executable &&
-	       same_str(a->elf_error, b->elf_error) &&
+	       util_str_eq(a->elf_error, b->elf_error) &&
 	       (a->elf ? b->elf && json_equal(a->elf, b->elf) : !b->elf);
 }
 
@@ -573,10 +568,10 @@ void manifest_inputs_free(struct manifest_input *v, size_t n)
 bool manifest_input_equal(const struct manifest_input *a,
 			  const struct manifest_input *b)
 {
-	return a && b && same_str(a->follows, b->follows) &&
-	       same_str(a->type, b->type) && same_str(a->source, b->source) &&
-	       same_str(a->rev, b->rev) && same_str(a->ref, b->ref) &&
-	       same_str(a->nar_hash, b->nar_hash) &&
+	return a && b && util_str_eq(a->follows, b->follows) &&
+	       util_str_eq(a->type, b->type) && util_str_eq(a->source, b->source) &&
+	       util_str_eq(a->rev, b->rev) && util_str_eq(a->ref, b->ref) &&
+	       util_str_eq(a->nar_hash, b->nar_hash) &&
 	       a->last_modified == b->last_modified;
 }
 

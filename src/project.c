@@ -145,26 +145,21 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 	return 0;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return (!a) == (!b) && (!a || !strcmp(a, b));
-}
-
 /* One line on how input cur in flake.lock differs from want, recorded. */
 static void pin_change(struct buf *out, const struct manifest_input *want,
 		       const struct manifest_input *cur)
 {
 	const char *p = want->path;
 
-	if (!same(want->rev, cur->rev))
+	if (!util_str_eq(want->rev, cur->rev))
 		buf_printf(out, "input '%s' is pinned to %s in flake.lock, but xpin.lock has %s",
 			   p, cur->rev ? cur->rev : "something else",
 			   want->rev ? want->rev : "no rev");
-	else if (!same(want->nar_hash, cur->nar_hash))
+	else if (!util_str_eq(want->nar_hash, cur->nar_hash))
 		buf_printf(out, "input '%s': flake.lock has narHash %s, but xpin.lock has %s (the same rev)",
 			   p, cur->nar_hash ? cur->nar_hash : "none",
 			   want->nar_hash ? want->nar_hash : "none");
-	else if (!same(want->follows, cur->follows))
+	else if (!util_str_eq(want->follows, cur->follows))
 		buf_printf(out, "input '%s' follows %s in flake.lock, but %s in xpin.lock",
 			   p, cur->follows ? cur->follows : "nothing",
 			   want->follows ? want->follows : "nothing");

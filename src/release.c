@@ -85,18 +85,13 @@ static int check_commit(const struct release *r, const struct release_opts *o,
 	return 0;
 }
 
-static bool same(const char *a, const char *b)
-{
-	return (!a) == (!b) && (!a || !strcmp(a, b));
-}
-
 /* verify: the target is the one the manifest signed. */
 static int check_target(const struct config_target *t,
 			const struct manifest_target *rec, struct xerr *err)
 {
-	const char *what = !same(t->attr, rec->attr) ? "attr"
-			   : !same(t->command, rec->command) ? "command"
-			   : !same(t->triple, rec->triple) ? "triple" : NULL;
+	const char *what = !util_str_eq(t->attr, rec->attr) ? "attr"
+			   : !util_str_eq(t->command, rec->command) ? "command"
+			   : !util_str_eq(t->triple, rec->triple) ? "triple" : NULL;
 
 	if (!what)
 		return 0;

@@ -1109,6 +1109,11 @@ out:
 	return ret;
 }
 
+bool util_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 bool util_is_hex(const char *s, size_t n)
 {
 	size_t i;

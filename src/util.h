@@ -163,6 +163,8 @@ void util_block_signals(sigset_t *old);
 void util_restore_signals(const sigset_t *old);
 
 bool util_is_hex(const char *s, size_t n);
+/* Both NULL, or the same text. */
+bool util_str_eq(const char *a, const char *b);
 /* "2024-01-31" (UTC) from a unix time. */
 void util_date(char out[32], int64_t t);
 
