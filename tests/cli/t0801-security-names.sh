@@ -49,4 +49,19 @@ dir=$(sed -n 's/.*build logs are in \(.*\)$/\1/p' "$TMP/err" | head -1)
 expect_eq "its log folder is 0700" "700" "$(stat -c %a "$dir" 2>/dev/null)"
 expect_grep "the log holds the build's output" "nope" "$dir/f.build1.log"
 rm -rf "$dir"
+
+# audit: an old commit holding a link named like a log (tool.build1.log
+# -> a victim) cannot make the audit write through it; the logs are in a
+# folder of the audit's own.
+mkdir "$TMP/a" && cd "$TMP/a" || exit 1
+printf 'old\n' >"$TMP/victim2"
+printf '{ "targets": { "tool": { "command": "echo built; mkdir -p o; echo 1 >o/x", "artifacts": ["o/x"] } } }\n' >xpin.json
+ln -s "$TMP/victim2" tool.build1.log
+ln -s "$TMP/victim2" tool.build.log
+git init -q . && git add -A && git commit -qm a
+"$XPIN" keygen -W -p xpin.pub -s "$TMP/a.key" >/dev/null
+expect_exit 0 "lock a commit holding log-named links" "$XPIN" -q lock -s "$TMP/a.key"
+git add xpin.lock xpin.lock.minisig xpin.pub && git commit -qm release && git tag v1
+expect_exit 0 "audit it" "$XPIN" audit -p xpin.pub v1
+expect_eq "the link's target is untouched" "old" "$(cat "$TMP/victim2")"
 test_done
