@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -789,6 +790,9 @@ static void child(const struct util_proc *p, int outfd)
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), log = p->log_fd;
 
 	setpgid(0, 0);
+	/* Killed with xpin even when xpin is killed outright (SIGKILL): the
+	 * thread that started it waits for it, so it outlives it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* What xpin ignores or blocks for itself is not the build's. */
 	signal(SIGXFSZ, SIG_DFL);
 	{

@@ -44,6 +44,24 @@ for sig in TERM INT HUP; do
 	[ ! -e xpin.lock ] && ok "SIG$sig: no xpin.lock written" || not_ok "SIG$sig: no xpin.lock written"
 done
 
+# SIGKILL: nothing can be cleaned up, but the build xpin started dies
+# with it.
+rm -f "$TMP/build.pid"
+"$XPIN" lock --no-sign >"$TMP/out" 2>"$TMP/err" &
+xp=$!
+i=0
+while [ ! -s "$TMP/build.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 $xp; wait $xp 2>/dev/null
+bp=$(cat "$TMP/build.pid" 2>/dev/null)
+i=0
+while [ -n "$bp" ] && kill -0 "$bp" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if [ -n "$bp" ] && kill -0 "$bp" 2>/dev/null; then
+	not_ok "SIGKILL: the build process dies with xpin"; kill -9 "$bp"
+else
+	ok "SIGKILL: the build process dies with xpin"
+fi
+rm -rf "$TMP/tmpdir"/*
+
 # A file size limit: keygen and sign fail in one line, leaving nothing
 # half-written; with the limit lifted the same commands work. (Their
 # stderr goes through a pipe: the limit would stop a message to a file.)
