@@ -38,7 +38,8 @@ MAN5 := $(wildcard man/*.5)
 DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
        gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
-       valgrind time python3 man-db groff-base debootstrap mercurial
+       valgrind time python3 man-db groff-base debootstrap mercurial \
+       rustc cargo musl-dev:arm64 libstd-rust-dev:arm64
 DEPS_bookworm = pkg-config
 DEPS_trixie = pkgconf
 
@@ -132,6 +133,10 @@ deps:
 	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
 	echo "deps: installing$$missing"; \
 	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+		echo "deps: adding the dpkg architecture arm64 (musl and Rust's standard library for aarch64 come as arm64 packages)"; \
+		$$sudo dpkg --add-architecture arm64 || exit 1; \
+	fi; \
 	$$sudo apt-get update -q && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
 		--no-install-recommends $$missing
