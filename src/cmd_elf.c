@@ -31,6 +31,19 @@ static void field(const char *name, const char *v)
 	putchar('\n');
 }
 
+/* "musl (interpreter /lib/ld-musl-x86_64.so.1)": the evidence may hold
+ * a path from the file, so it goes through cli_put_safe. */
+static void libc_field(const struct elf_facts *f)
+{
+	printf("  %-12s %s", "libc", elf_libc_name(f->libc));
+	if (f->libc_evidence) {
+		fputs(" (", stdout);
+		cli_put_safe(f->libc_evidence);
+		putchar(')');
+	}
+	putchar('\n');
+}
+
 static void print_human(const struct gopts *g, const char *path,
 			const struct elf_facts *f,
 			const struct elf_warnings *w)
@@ -68,6 +81,7 @@ static void print_human(const struct gopts *g, const char *path,
 	field("stripped", f->stripped ? "yes" : "no");
 	field("debug-info", f->debug_info ? "yes" : "no");
 	field("glibc", f->glibc);
+	libc_field(f);
 	field("execstack", f->execstack < 0 ? NULL : f->execstack ? "yes" : "no");
 	for (i = 0; i < w->n; i++) {
 		printf("  %swarning%s %s: ", cli_c(g, "yellow"),

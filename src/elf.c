@@ -20,7 +20,7 @@ enum {
 	SHT_NOBITS = 8,
 	DT_NULL = 0, DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10,
 	DT_SONAME = 14, DT_RPATH = 15, DT_RUNPATH = 29,
-	NT_GNU_BUILD_ID = 3,
+	NT_GNU_ABI_TAG = 1, NT_GNU_BUILD_ID = 3, NT_GO_BUILDID = 4,
 	PN_XNUM = 0xffff, SHN_XINDEX = 0xffff,
 };
 #define PT_GNU_STACK 0x6474e551u
@@ -42,7 +42,7 @@ enum {
 
 struct phdr {
 	uint32_t type, flags;
-	uint64_t offset, vaddr, filesz, align;
+	uint64_t offset, vaddr, filesz, memsz, align;
 };
 
 struct shdr {
@@ -194,6 +194,36 @@ static const char *segment_name(uint32_t type)
 	}
 }
 
+/* The smallest page of any Linux port: a PT_LOAD whose offset and
+ * address differ within it cannot be mapped. */
+#define LINUX_MIN_PAGE 4096u
+/* Linux's PATH_MAX, the longest PT_INTERP the kernel reads. */
+#define LINUX_PATH_MAX 4096u
+/* The most program header bytes Linux's load_elf_phdrs reads. */
+#define LINUX_PHDRS_MAX 65536u
+
+/*
+ * A PT_LOAD that Linux (load_elf_binary, elf_map) or glibc's loader
+ * cannot map: more file bytes than memory ones, an offset and address
+ * that no page size can map together, an end past the address space.
+ */
+static int load_refused(struct rd *r, const struct phdr *p, uint64_t i)
+{
+	uint64_t top = r->is64 ? UINT64_MAX : 0xffffffffu;
+
+	if (p->filesz > p->memsz)
+		return bad(r, "PT_LOAD %llu holds %llu file bytes but only %llu in memory: Linux refuses to load it",
+			   ull(i), ull(p->filesz), ull(p->memsz));
+	if (p->filesz > 0 &&
+	    p->offset % LINUX_MIN_PAGE != p->vaddr % LINUX_MIN_PAGE)
+		return bad(r, "PT_LOAD %llu: offset 0x%llx and address 0x%llx differ within a page: Linux cannot map it",
+			   ull(i), ull(p->offset), ull(p->vaddr));
+	if (p->vaddr > top || p->memsz > top - p->vaddr)
+		return bad(r, "PT_LOAD %llu (address 0x%llx, %llu bytes) ends past the address space: Linux refuses to load it",
+			   ull(i), ull(p->vaddr), ull(p->memsz));
+	return 0;
+}
+
 /* What the ELF header says of the two tables. */
 struct hdr {
 	uint64_t phoff, shoff, phnum, shnum;
@@ -271,11 +301,13 @@ static void read_phdr(const struct rd *r, uint64_t at, struct phdr *p)
 		p->offset = get(r, at + 8, 8);
 		p->vaddr = get(r, at + 16, 8);
 		p->filesz = get(r, at + 32, 8);
+		p->memsz = get(r, at + 40, 8);
 		p->align = get(r, at + 48, 8);
 	} else {
 		p->offset = get(r, at + 4, 4);
 		p->vaddr = get(r, at + 8, 4);
 		p->filesz = get(r, at + 16, 4);
+		p->memsz = get(r, at + 20, 4);
 		p->flags = (uint32_t)get(r, at + 24, 4);
 		p->align = get(r, at + 28, 4);
 	}
@@ -317,14 +349,18 @@ static void section_data(const struct rd *r, size_t i, uint64_t *off,
 static int read_tables(struct rd *r, struct elf_facts *f)
 {
 	struct hdr h = { 0 };
-	uint64_t i;
+	uint64_t i, raw_phnum;
 	unsigned ehsize, phsize, shsize;
+	bool loadable;
 
 	if (read_header(r, f, &h) < 0)
 		return -1;
 	ehsize = r->is64 ? 64 : 52;
 	phsize = r->is64 ? 56 : 32;
 	shsize = r->is64 ? 64 : 40;
+	loadable = f->type == ET_EXEC || f->type == ET_DYN;
+	/* Linux reads e_phnum as it is: PN_XNUM is no escape. */
+	raw_phnum = h.phnum;
 
 	if (h.shoff != 0) {
 		if (h.shentsize < shsize)
@@ -346,6 +382,16 @@ static int read_tables(struct rd *r, struct elf_facts *f)
 			return bad(r, "program header table (offset %llu) overlaps the ELF header",
 				   ull(h.phoff));
 	}
+	/* What Linux's load_elf_phdrs (and glibc's loader) refuse. */
+	if (loadable && raw_phnum == 0)
+		return bad(r, "an executable or shared object without program headers: Linux refuses to load it");
+	if (loadable && h.phentsize != phsize)
+		return bad(r, "program header size %u is not %u: Linux refuses to load it",
+			   h.phentsize, phsize);
+	if (loadable && raw_phnum * phsize > LINUX_PHDRS_MAX)
+		return bad(r, "%llu program headers (%llu bytes) exceed the %u bytes Linux reads: Linux refuses to load it",
+			   ull(raw_phnum), ull(raw_phnum * phsize),
+			   LINUX_PHDRS_MAX);
 	if (h.shnum > 0) {
 		if (h.shentsize < shsize)
 			return bad(r, "section header size %u is smaller than %u",
@@ -379,6 +425,8 @@ static int read_tables(struct rd *r, struct elf_facts *f)
 			return bad(r, "%s %llu (offset %llu, %llu bytes) runs past the end of the file (%llu bytes)",
 				   segment_name(p->type), ull(i),
 				   ull(p->offset), ull(p->filesz), ull(r->len));
+		if (loadable && p->type == PT_LOAD && load_refused(r, p, i) < 0)
+			return -1;
 	}
 	if (h.shnum > 0) {
 		r->sh = calloc((size_t)h.shnum, sizeof(*r->sh));
@@ -535,6 +583,18 @@ static int read_interp(struct rd *r, struct elf_facts *f)
 				   ull(p->offset), ull(p->filesz));
 		if (!*s)
 			return bad(r, "PT_INTERP holds an empty path");
+		/* Linux reads at most PATH_MAX bytes and wants the last NUL. */
+		if (f->type == ET_EXEC || f->type == ET_DYN) {
+			unsigned char last = 1;
+
+			if (p->filesz > LINUX_PATH_MAX)
+				return bad(r, "PT_INTERP is %llu bytes, more than the %u Linux reads: Linux refuses to load it",
+					   ull(p->filesz), LINUX_PATH_MAX);
+			if (image_read(r->im, &last, p->offset + p->filesz - 1,
+				       1) < 0 || last != 0)
+				return bad(r, "PT_INTERP (offset %llu, %llu bytes) does not end with a NUL: Linux refuses to load it",
+					   ull(p->offset), ull(p->filesz));
+		}
 		return dup_to(r, &f->interpreter, s);
 	}
 	return 0;
@@ -923,6 +983,211 @@ static int read_build_id(struct rd *r, struct elf_facts *f)
 	return 0;
 }
 
+/* The libc rules (xpin-elf(1), "LIBC"). */
+
+/* The most bytes of .rodata looked through for a glibc string. */
+#define LIBC_SCAN_MAX ((uint64_t)64 << 20)
+
+/* Whether the notes in [off, off + size) hold a note of type from owner
+ * (4 bytes with its padding: "GNU\0", "Go\0\0"); the walk as
+ * notes_build_id's. */
+static bool notes_have(struct rd *r, uint64_t off, uint64_t size,
+		       uint64_t align, const char owner[4], uint64_t type)
+{
+	unsigned char name[4];
+	uint64_t pos = 0;
+
+	align = align == 8 ? 8 : 4;
+	while (size - pos >= 12) {
+		uint64_t at = off + pos;
+		uint64_t namesz = get(r, at, 4), descsz = get(r, at + 4, 4);
+		uint64_t desc = align_up(12 + namesz, align);
+		uint64_t next = align_up(desc + descsz, align);
+
+		if (desc + descsz > size - pos)
+			return false;
+		if (namesz >= 3 && namesz <= 4 && get(r, at + 8, 4) == type &&
+		    image_read(r->im, name, at + 12, 4) == 0 &&
+		    !memcmp(name, owner, (size_t)namesz))
+			return true;
+		if (next > size - pos)
+			return false;
+		pos += next;
+	}
+	return false;
+}
+
+/* A note of type from owner in a PT_NOTE segment or an SHT_NOTE section. */
+static bool has_note(struct rd *r, const char owner[4], uint64_t type)
+{
+	size_t i;
+
+	for (i = 0; i < r->phnum; i++)
+		if (r->ph[i].type == PT_NOTE &&
+		    notes_have(r, r->ph[i].offset, r->ph[i].filesz,
+			       r->ph[i].align, owner, type))
+			return true;
+	for (i = 1; i < r->shnum; i++) {
+		uint64_t off, size;
+
+		if (r->sh[i].type != SHT_NOTE)
+			continue;
+		section_data(r, i, &off, &size);
+		if (notes_have(r, off, size, r->sh[i].addralign, owner, type))
+			return true;
+	}
+	return false;
+}
+
+/* The section called name, or 0. */
+static size_t section_named(const struct rd *r, const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < r->shnum; i++) {
+		const char *n = section_name(r, i);
+
+		if (n && !strcmp(n, name))
+			return i;
+	}
+	return 0;
+}
+
+/* Whether the first LIBC_SCAN_MAX bytes of section i hold s, read a
+ * window at a time. */
+static bool section_has_string(struct rd *r, size_t i, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t off, size, pos = 0;
+
+	section_data(r, i, &off, &size);
+	if (size > LIBC_SCAN_MAX)
+		size = LIBC_SCAN_MAX;
+	while (size - pos >= n) {
+		size_t len = size - pos < IMAGE_WINDOW ? (size_t)(size - pos)
+						       : IMAGE_WINDOW;
+		const unsigned char *v = image_view(r->im, off + pos, len);
+		const unsigned char *c = v, *end = v ? v + len - n + 1 : NULL;
+
+		if (!v)
+			return false;
+		while (c < end && (c = memchr(c, s[0], (size_t)(end - c)))) {
+			if (!memcmp(c, s, n))
+				return true;
+			c++;
+		}
+		if (pos + len == size)
+			break;
+		/* The next window overlaps this one by n - 1 bytes. */
+		pos += len - (n - 1);
+	}
+	return false;
+}
+
+/*
+ * Whether the code at the entry point is musl's _start (its crt_arch.h,
+ * the same in crt1.o, rcrt1.o and Scrt1.o since musl 1.1.x): on x86_64
+ * "xor %rbp,%rbp; mov %rsp,%rdi; lea _DYNAMIC(%rip),%rsi; and $-16,%rsp;
+ * call _start_c", on aarch64 "mov x29,#0; mov x30,#0; mov x0,sp; adrp x1,
+ * _DYNAMIC; add x1,x1,:lo12:_DYNAMIC; and sp,x0,#-16; b _start_c". glibc's
+ * _start passes six arguments to __libc_start_main and looks nothing like
+ * it. Code is never stripped.
+ */
+static bool musl_entry(struct rd *r, const struct elf_facts *f)
+{
+	static const unsigned char x86a[] = { 0x48, 0x31, 0xed, 0x48, 0x89,
+					      0xe7, 0x48, 0x8d, 0x35 };
+	static const unsigned char x86b[] = { 0x48, 0x83, 0xe4, 0xf0, 0xe8 };
+	unsigned char c[28];
+	uint32_t w[7];
+	uint64_t off, avail;
+	size_t i;
+
+	if (r->big || !r->is64 || !va_to_off(r, f->entry, &off, &avail) ||
+	    avail < sizeof(c) || image_read(r->im, c, off, sizeof(c)) < 0)
+		return false;
+	if (f->machine == EM_X86_64)
+		return !memcmp(c, x86a, sizeof(x86a)) &&
+		       !memcmp(c + 13, x86b, sizeof(x86b));
+	if (f->machine != EM_AARCH64)
+		return false;
+	for (i = 0; i < 7; i++)
+		w[i] = (uint32_t)c[4 * i] | (uint32_t)c[4 * i + 1] << 8 |
+		       (uint32_t)c[4 * i + 2] << 16 |
+		       (uint32_t)c[4 * i + 3] << 24;
+	return w[0] == 0xd280001du && w[1] == 0xd280001eu &&
+	       w[2] == 0x910003e0u && (w[3] & 0x9f00001fu) == 0x90000001u &&
+	       (w[4] & 0xffc003ffu) == 0x91000021u && w[5] == 0x927cec1fu &&
+	       (w[6] & 0xfc000000u) == 0x14000000u;
+}
+
+static int set_libc(struct rd *r, struct elf_facts *f, enum elf_libc l,
+		    const char *what, const char *detail)
+{
+	size_t n = strlen(what) + (detail ? 1 + strlen(detail) : 0) + 1;
+
+	f->libc = l;
+	f->libc_evidence = malloc(n);
+	if (!f->libc_evidence)
+		return oom(r);
+	snprintf(f->libc_evidence, n, "%s%s%s", what, detail ? " " : "",
+		 detail ? detail : "");
+	return 0;
+}
+
+static int read_libc(struct rd *r, struct elf_facts *f)
+{
+	const char *base = f->interpreter ? strrchr(f->interpreter, '/') : NULL;
+	bool loose = f->linkage == ELF_LINK_STATIC ||
+		     f->linkage == ELF_LINK_STATIC_PIE;
+	size_t i;
+
+	if (f->type != ET_EXEC && f->type != ET_DYN)
+		return 0;
+	base = base ? base + 1 : f->interpreter;
+	if (base && !strncmp(base, "ld-musl-", 8))
+		return set_libc(r, f, ELF_LIBC_MUSL, "interpreter",
+				f->interpreter);
+	if (base && (!strncmp(base, "ld-linux", 8) ||
+		     !strncmp(base, "ld64.so.", 8)))
+		return set_libc(r, f, ELF_LIBC_GLIBC, "interpreter",
+				f->interpreter);
+	for (i = 0; i < f->nneeded; i++) {
+		if (!strncmp(f->needed[i], "libc.musl-", 10) ||
+		    !strncmp(f->needed[i], "ld-musl-", 8))
+			return set_libc(r, f, ELF_LIBC_MUSL, "needed",
+					f->needed[i]);
+		if (!strcmp(f->needed[i], "libc.so.6"))
+			return set_libc(r, f, ELF_LIBC_GLIBC, "needed",
+					f->needed[i]);
+	}
+	if (f->glibc)
+		return set_libc(r, f, ELF_LIBC_GLIBC, "glibc version strings",
+				NULL);
+	/* glibc's crt1.o carries the ABI tag; musl's start files carry no
+	 * note at all. */
+	if (has_note(r, "GNU", NT_GNU_ABI_TAG))
+		return set_libc(r, f, ELF_LIBC_GLIBC,
+				"note .note.ABI-tag (GNU)", NULL);
+	if (musl_entry(r, f))
+		return set_libc(r, f, ELF_LIBC_MUSL, "musl entry code (_start)",
+				NULL);
+	if ((i = section_named(r, ".rodata")) &&
+	    section_has_string(r, i, "GLIBC_TUNABLES"))
+		return set_libc(r, f, ELF_LIBC_GLIBC,
+				"string GLIBC_TUNABLES in .rodata", NULL);
+	if (!loose)
+		return 0;
+	if (has_note(r, "Go\0\0", NT_GO_BUILDID))
+		return set_libc(r, f, ELF_LIBC_NONE,
+				"note .note.go.buildid (Go)", NULL);
+	/* Both libcs' start files (crti.o) make an .init section. */
+	if (r->shnum > 1 && !section_named(r, ".init"))
+		return set_libc(r, f, ELF_LIBC_NONE, "static, no .init section",
+				NULL);
+	return 0;
+}
+
 static void set_linkage(const struct rd *r, struct elf_facts *f,
 			const struct dyn *d)
 {
@@ -969,6 +1234,8 @@ static int read_image(struct elf_facts *out, struct image *im,
 	    read_build_id(&r, out) < 0)
 		goto out;
 	set_linkage(&r, out, &d);
+	if (read_libc(&r, out) < 0)
+		goto out;
 	ret = 0;
 out:
 	free(r.ph);
@@ -1093,6 +1360,7 @@ void elf_facts_release(struct elf_facts *f)
 	free(f->runpath);
 	free(f->build_id);
 	free(f->glibc);
+	free(f->libc_evidence);
 	memset(f, 0, sizeof(*f));
 	f->execstack = -1;
 }
@@ -1167,6 +1435,31 @@ const char *elf_linkage_name(enum elf_linkage l)
 	case ELF_LINK_NONE: break;
 	}
 	return NULL;
+}
+
+const char *elf_libc_name(enum elf_libc l)
+{
+	switch (l) {
+	case ELF_LIBC_GLIBC: return "glibc";
+	case ELF_LIBC_MUSL: return "musl";
+	case ELF_LIBC_NONE: return "none";
+	case ELF_LIBC_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+bool elf_libc_parse(enum elf_libc *out, const char *s)
+{
+	static const enum elf_libc all[] = { ELF_LIBC_GLIBC, ELF_LIBC_MUSL,
+					     ELF_LIBC_NONE, ELF_LIBC_UNKNOWN };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (s && !strcmp(s, elf_libc_name(all[i]))) {
+			*out = all[i];
+			return true;
+		}
+	return false;
 }
 
 int elf_describe(struct buf *out, const struct elf_facts *f)
@@ -1411,9 +1704,57 @@ static bool musl_interp(const struct elf_facts *f)
 	return base && !strncmp(base, "/ld-musl-", 9);
 }
 
-static int check_target(struct elf_warnings *out, const struct elf_facts *f,
-			const struct elf_target *t, struct xerr *err)
+/* The libc a target triple names: what its environment says. */
+static int check_target_libc(struct elf_warnings *out,
+			     const struct elf_facts *f,
+			     const struct elf_target *t, struct xerr *err)
 {
+	const char *ev = f->libc_evidence;
+
+	if (t->musl && f->glibc)
+		return warn(out, err, "target-libc",
+			    "target %s is musl but the binary needs glibc (GLIBC_%s)",
+			    t->triple, f->glibc);
+	if (t->musl && f->interpreter && !musl_interp(f))
+		return warn(out, err, "target-libc",
+			    "target %s is musl but the interpreter %s is not musl's",
+			    t->triple, f->interpreter);
+	if (t->gnu && !t->musl && musl_interp(f))
+		return warn(out, err, "target-libc",
+			    "target %s is glibc but the interpreter %s is musl's",
+			    t->triple, f->interpreter);
+	if (t->musl && f->libc == ELF_LIBC_GLIBC)
+		return warn(out, err, "target-libc",
+			    "target %s is musl but the binary is glibc (%s)",
+			    t->triple, ev);
+	if (t->gnu && !t->musl && f->libc == ELF_LIBC_MUSL)
+		return warn(out, err, "target-libc",
+			    "target %s is glibc but the binary is musl (%s)",
+			    t->triple, ev);
+	return 0;
+}
+
+/* The libcs the policy lists, in place of the triple's rule. */
+static int check_libc(struct elf_warnings *out, const struct elf_facts *f,
+		      const struct elf_policy *p, struct xerr *err)
+{
+	const char *have = elf_libc_name(f->libc);
+	size_t i;
+
+	for (i = 0; i < p->nlibc; i++)
+		if (!strcmp(have, p->libc[i]))
+			return 0;
+	return warn(out, err, "libc", "libc is %s%s%s%s, but the target expects %s%s",
+		    have, f->libc_evidence ? " (" : "",
+		    f->libc_evidence ? f->libc_evidence : "",
+		    f->libc_evidence ? ")" : "", p->libc[0],
+		    p->nlibc > 1 ? " (or another listed)" : "");
+}
+
+static int check_target(struct elf_warnings *out, const struct elf_facts *f,
+			const struct elf_policy *p, struct xerr *err)
+{
+	const struct elf_target *t = p->target;
 	char tmp[16];
 	const char *have = elf_machine_name(f->machine, f->elfclass,
 					    f->big_endian, tmp);
@@ -1441,23 +1782,7 @@ static int check_target(struct elf_warnings *out, const struct elf_facts *f,
 		 f->interpreter ? f->interpreter : "",
 		 f->interpreter ? ")" : "") < 0)
 		return -1;
-	if (t->musl && f->glibc) {
-		if (warn(out, err, "target-libc",
-			 "target %s is musl but the binary needs glibc (GLIBC_%s)",
-			 t->triple, f->glibc) < 0)
-			return -1;
-	} else if (t->musl && f->interpreter && !musl_interp(f) &&
-		   warn(out, err, "target-libc",
-			"target %s is musl but the interpreter %s is not musl's",
-			t->triple, f->interpreter) < 0) {
-		return -1;
-	}
-	if (t->gnu && !t->musl && musl_interp(f) &&
-	    warn(out, err, "target-libc",
-		 "target %s is glibc but the interpreter %s is musl's",
-		 t->triple, f->interpreter) < 0)
-		return -1;
-	return 0;
+	return p->nlibc ? 0 : check_target_libc(out, f, t, err);
 }
 
 /* The linkage the policy expects. */
@@ -1483,7 +1808,9 @@ int elf_check(struct elf_warnings *out, const struct elf_facts *f,
 {
 	if (!p->allow_nix_store && check_nix_store(out, f, err) < 0)
 		return -1;
-	if (p->target && check_target(out, f, p->target, err) < 0)
+	if (p->target && check_target(out, f, p, err) < 0)
+		return -1;
+	if (p->nlibc && check_libc(out, f, p, err) < 0)
 		return -1;
 	if (p->glibc_max && f->glibc &&
 	    elf_glibc_version_cmp(f->glibc, p->glibc_max) > 0 &&
@@ -1583,6 +1910,8 @@ json_t *elf_json(const char *path, const struct elf_facts *f,
 	bad_ |= jset(o, "stripped", json_boolean(f->stripped));
 	bad_ |= jset(o, "debug_info", json_boolean(f->debug_info));
 	bad_ |= jset(o, "glibc", jstr(f->glibc));
+	bad_ |= jset(o, "libc", json_string(elf_libc_name(f->libc)));
+	bad_ |= jset(o, "libc_evidence", jstr(f->libc_evidence));
 	bad_ |= jset(o, "execstack", f->execstack < 0 ? json_null()
 				     : json_boolean(f->execstack));
 	bad_ |= jset(o, "warnings", warns);

@@ -37,6 +37,14 @@ enum elf_linkage {
 	ELF_LINK_SHARED,     /* a library: ET_DYN without DF_1_PIE */
 };
 
+/* The C library a binary was built against (xpin-elf(1), "LIBC"). */
+enum elf_libc {
+	ELF_LIBC_UNKNOWN = 0, /* no rule decided, or not an EXEC/DYN file */
+	ELF_LIBC_GLIBC,
+	ELF_LIBC_MUSL,
+	ELF_LIBC_NONE,        /* freestanding, or a Go-style static binary */
+};
+
 struct elf_facts {
 	int elfclass;           /* 32 or 64 */
 	bool big_endian;
@@ -58,6 +66,9 @@ struct elf_facts {
 	bool debug_info;        /* a .debug_info or .zdebug_info section */
 	char *glibc;            /* highest GLIBC_x.y needed ("2.34"), or NULL */
 	int execstack;          /* 1 PT_GNU_STACK has PF_X, 0 not, -1 no phdrs */
+	enum elf_libc libc;
+	char *libc_evidence;    /* what decided libc ("interpreter ..."), or
+				 * NULL when unknown */
 };
 #define ELF_FACTS_INIT { 0 }
 
@@ -127,6 +138,10 @@ const char *elf_machine_name(unsigned machine, int elfclass, bool big_endian,
 const char *elf_osabi_name(unsigned osabi, char tmp[16]);
 const char *elf_type_name(unsigned type, char tmp[16]);
 const char *elf_linkage_name(enum elf_linkage l);
+/* "glibc", "musl", "none" or "unknown". */
+const char *elf_libc_name(enum elf_libc l);
+/* The libc named s (as elf_libc_name spells it); false when s names none. */
+bool elf_libc_parse(enum elf_libc *out, const char *s);
 /* A file(1)-like one-line description, appended to out. */
 int elf_describe(struct buf *out, const struct elf_facts *f);
 
@@ -156,8 +171,12 @@ struct elf_policy {
 	 * (nlinkage 0): any. A shared object passes whatever the list. */
 	const char *const *linkage;
 	size_t nlinkage;
+	/* The libcs accepted, as elf_libc_name spells them; given (nlibc >
+	 * 0), they replace the target triple's libc rule. */
+	const char *const *libc;
+	size_t nlibc;
 };
-#define ELF_POLICY_INIT { NULL, NULL, false, false, NULL, 0 }
+#define ELF_POLICY_INIT { NULL, NULL, false, false, NULL, 0, NULL, 0 }
 
 /* True when s is a glibc version: digits, dot, digits (".digits" more). */
 bool elf_glibc_version_valid(const char *s);
@@ -177,8 +196,9 @@ struct elf_warnings {
 /*
  * Append to out the warnings policy p raises for facts f. Codes:
  * nix-store-interpreter, nix-store-rpath, nix-store-runpath,
- * target-machine, target-class, target-endian, target-libc, musl-dynamic,
- * glibc-too-new, execstack, linkage (in that order). Returns 0, or -1
+ * target-machine, target-class, target-endian, musl-dynamic, target-libc
+ * (or libc, when the policy lists libcs), glibc-too-new, execstack,
+ * linkage (in that order). Returns 0, or -1
  * (out of memory) with err.
  */
 int elf_check(struct elf_warnings *out, const struct elf_facts *f,
@@ -188,8 +208,8 @@ void elf_warnings_release(struct elf_warnings *w);
 /*
  * The JSON object of one file: path (NULL gives null), class, endian,
  * osabi, type, machine, entry, linkage, interpreter, needed, soname,
- * rpath, runpath, build_id, stripped, debug_info, glibc, execstack,
- * warnings (w may be NULL: an empty array). Absent facts are null. NULL
+ * rpath, runpath, build_id, stripped, debug_info, glibc, libc,
+ * libc_evidence, execstack, warnings (w may be NULL: an empty array). Absent facts are null. NULL
  * when out of memory.
  */
 json_t *elf_json(const char *path, const struct elf_facts *f,

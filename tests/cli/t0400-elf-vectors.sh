@@ -22,7 +22,8 @@ want = json.load(open(sys.argv[1]))
 got = json.load(open(sys.argv[2]))
 keys = {"path", "class", "endian", "osabi", "type", "machine", "entry",
         "linkage", "interpreter", "needed", "soname", "rpath", "runpath",
-        "build_id", "stripped", "debug_info", "glibc", "execstack",
+        "build_id", "stripped", "debug_info", "glibc", "libc",
+        "libc_evidence", "execstack",
         "warnings"}
 bad = []
 if set(got) != keys:

@@ -282,14 +282,15 @@ void test_elf__big_endian_32(void)
 	elf_facts_release(&f);
 }
 
-/* PN_XNUM: the program header count comes from section 0's sh_info. */
+/* PN_XNUM: the program header count comes from section 0's sh_info. Core
+ * files use it; Linux loads no executable that does. */
 void test_elf__extended_numbering(void)
 {
 	struct img m;
 	struct elf_facts f;
 	struct xerr err = XERR_INIT;
 
-	img_init(&m, true, false, 2, 62);
+	img_init(&m, true, false, 4, 62);
 	phdr(&m, 1, 5, 0, 0x800);
 	phdr(&m, 0x6474e551u, 7, 0, 0);
 	put(&m, 56, 2, 0xffff);                         /* e_phnum = PN_XNUM */
@@ -302,6 +303,11 @@ void test_elf__extended_numbering(void)
 	T_INTEQ(f.execstack, 1);
 	T_ASSERT(f.has_sections && f.stripped);
 	elf_facts_release(&f);
+
+	put(&m, 16, 2, 2);                              /* ET_EXEC */
+	T_INTEQ(read_img(&f, &m, 0x840, &err), -1);
+	T_ASSERT(strstr(err.msg, "Linux refuses") != NULL);
+	put(&m, 16, 2, 4);
 
 	put(&m, 0x800 + 44, 4, 0x7fffffff);
 	T_INTEQ(read_img(&f, &m, 0x840, &err), -1);
@@ -610,7 +616,7 @@ void test_elf__json_shape(void)
 		"path", "class", "endian", "osabi", "type", "machine", "entry",
 		"linkage", "interpreter", "needed", "soname", "rpath",
 		"runpath", "build_id", "stripped", "debug_info", "glibc",
-		"execstack", "warnings",
+		"execstack", "warnings", "libc", "libc_evidence",
 	};
 	struct img m;
 	struct elf_facts f;
@@ -658,4 +664,152 @@ void test_elf__json_shape(void)
 	json_decref(o);
 	elf_facts_release(&f);
 	elf_warnings_release(&w);
+}
+
+/* What Linux's load_elf_binary refuses is malformed for EXEC and DYN
+ * files: a program header entry of another size, no program headers, a
+ * PT_LOAD with more file than memory bytes or an offset and address that
+ * differ within a page, a PT_INTERP that does not end with its NUL. */
+void test_elf__kernel_refusals(void)
+{
+	struct img m;
+	struct elf_facts f;
+	struct xerr err = XERR_INIT;
+
+	img_init(&m, true, false, 2, 62);
+	phdr(&m, 1, 5, 0, 0x800);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	elf_facts_release(&f);
+
+	put(&m, 54, 2, 64);                             /* e_phentsize */
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "program header size 64 is not 56") != NULL);
+	put(&m, 16, 2, 1);                              /* ET_REL: read */
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	elf_facts_release(&f);
+	put(&m, 16, 2, 2);
+	put(&m, 54, 2, 56);
+
+	put(&m, 64 + 40, 8, 0x10);                      /* p_memsz */
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "only 16 in memory") != NULL);
+	put(&m, 64 + 40, 8, 0x800);
+
+	put(&m, 64 + 16, 8, BASE + 0x10);               /* p_vaddr */
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "differ within a page") != NULL);
+
+	put(&m, 64 + 16, 8, UINT64_MAX - 0xfff);
+	put(&m, 64 + 40, 8, 0x2000);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "past the address space") != NULL);
+
+	img_init(&m, true, false, 3, 62);
+	phdr(&m, 3, 4, O_INTERP, 8);
+	phdr(&m, 1, 5, 0, 0x800);
+	memcpy(m.b + O_INTERP, "/lib/x\0y", 8);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "does not end with a NUL") != NULL);
+	memcpy(m.b + O_INTERP, "/lib/xy", 8);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_STREQ(f.interpreter, "/lib/xy");
+	elf_facts_release(&f);
+
+	img_init(&m, true, false, 2, 62);               /* no phdrs */
+	T_INTEQ(read_img(&f, &m, 0x800, &err), -1);
+	T_ASSERT(strstr(err.msg, "without program headers") != NULL);
+}
+
+/* The libc rules on images built here: interpreter and DT_NEEDED names,
+ * the GNU ABI tag note, musl's _start at the entry point, a Go note, no
+ * .init at all. */
+void test_elf__libc_rules(void)
+{
+	static const unsigned char musl_x86[] = {
+		0x48, 0x31, 0xed, 0x48, 0x89, 0xe7, 0x48, 0x8d, 0x35, 0, 0, 0,
+		0, 0x48, 0x83, 0xe4, 0xf0, 0xe8, 3, 0, 0, 0 };
+	static const unsigned char musl_a64[] = {
+		0x1d, 0x00, 0x80, 0xd2, 0x1e, 0x00, 0x80, 0xd2, 0xe0, 0x03,
+		0x00, 0x91, 0x01, 0x00, 0x00, 0x90, 0x21, 0x00, 0x00, 0x91,
+		0x1f, 0xec, 0x7c, 0x92, 0x02, 0x00, 0x00, 0x14 };
+	struct img m;
+	struct elf_facts f;
+	struct elf_warnings w = ELF_WARNINGS_INIT;
+	struct elf_policy p = ELF_POLICY_INIT;
+	struct elf_target t;
+	struct xerr err = XERR_INIT;
+	const char *const musl_only[] = { "musl" };
+
+	build_dynamic(&m);
+	T_INTEQ(read_img(&f, &m, IMG_SIZE, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_GLIBC);
+	T_STREQ(f.libc_evidence, "interpreter /lib64/ld-linux-x86-64.so.2");
+	elf_facts_release(&f);
+	memcpy(m.b + O_INTERP, "/lib/ld-musl-x86_64.so.1\0\0\0", 28);
+	T_INTEQ(read_img(&f, &m, IMG_SIZE, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_MUSL);
+	elf_facts_release(&f);
+
+	/* Static: a note segment with the GNU ABI tag. */
+	img_init(&m, true, false, 2, 62);
+	phdr(&m, 1, 5, 0, 0x800);
+	phdr(&m, 4, 4, O_NOTE, 32);
+	put(&m, O_NOTE, 4, 4);
+	put(&m, O_NOTE + 4, 4, 16);
+	put(&m, O_NOTE + 8, 4, 1);                      /* NT_GNU_ABI_TAG */
+	memcpy(m.b + O_NOTE + 12, "GNU", 4);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_GLIBC);
+	T_STREQ(f.libc_evidence, "note .note.ABI-tag (GNU)");
+	elf_facts_release(&f);
+	/* Go's build-id note instead: no libc. */
+	put(&m, O_NOTE + 8, 4, 4);
+	memcpy(m.b + O_NOTE + 12, "Go\0\0", 4);
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_NONE);
+	elf_facts_release(&f);
+
+	/* musl's _start at the entry point, on both machines. */
+	img_init(&m, true, false, 2, 62);
+	phdr(&m, 1, 5, 0, 0x800);
+	memcpy(m.b + 0x100, musl_x86, sizeof(musl_x86));
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_MUSL);
+	T_INTEQ(elf_target_parse(&t, "x86_64-unknown-linux-gnu", &err), 0);
+	p.target = &t;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_INTEQ(w.n, 1);
+	if (w.n == 1) {
+		T_STREQ(w.v[0].code, "target-libc");
+		T_ASSERT(strstr(w.v[0].message, "is glibc but the binary is musl") != NULL);
+	}
+	elf_warnings_release(&w);
+	/* An explicit list replaces the triple's rule. */
+	p.libc = musl_only;
+	p.nlibc = 1;
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_INTEQ(w.n, 0);
+	elf_warnings_release(&w);
+	elf_facts_release(&f);
+	m.b[0x100] = 0x90;
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_UNKNOWN);
+	T_ASSERT(f.libc_evidence == NULL);
+	T_INTEQ(elf_check(&w, &f, &p, &err), 0);
+	T_INTEQ(w.n, 1);
+	if (w.n == 1)
+		T_STREQ(w.v[0].code, "libc");
+	elf_warnings_release(&w);
+	elf_facts_release(&f);
+
+	img_init(&m, true, false, 2, 183);
+	phdr(&m, 1, 5, 0, 0x800);
+	memcpy(m.b + 0x100, musl_a64, sizeof(musl_a64));
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_MUSL);
+	elf_facts_release(&f);
+	m.b[0x100] = 0;
+	T_INTEQ(read_img(&f, &m, 0x800, &err), 0);
+	T_INTEQ(f.libc, ELF_LIBC_UNKNOWN);
+	elf_facts_release(&f);
 }
