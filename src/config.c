@@ -150,7 +150,7 @@ static int load_target(struct ctx *c, struct config_target *t,
 {
 	static const char *const keys[] = { "attr", "command", "artifacts",
 		"triple", "expect", "timeout", NULL };
-	static const char *const ekeys[] = { "linkage", "glibc_max",
+	static const char *const ekeys[] = { "linkage", "glibc_max", "libc",
 		"allow_nix_store", "allow_execstack", NULL };
 	static const char *const linkages[] = { "static", "static-pie",
 		"dynamic", "shared-object", NULL };
@@ -245,6 +245,29 @@ static int load_target(struct ctx *c, struct config_target *t,
 					       "linkage '%s' is not one of static, static-pie, dynamic, shared-object",
 					       t->linkage[i]);
 		}
+	}
+	if ((x = json_object_get(e, "libc"))) {
+		const char *lp[] = { "targets", name, "expect", "libc" };
+		enum elf_libc l;
+
+		if (json_is_string(x)) {
+			t->libc = calloc(2, sizeof(char *));
+			if (!t->libc || !(t->libc[0] = strdup(json_string_value(x))))
+				return xerr_set(c->err, XPIN_USAGE, "out of memory");
+			t->nlibc = 1;
+		} else if (strings(c, &t->libc, &t->nlibc, x, lp, 4,
+				   "\"libc\"") < 0) {
+			return -1;
+		}
+		if (t->nlibc == 0)
+			return cfg_err(c, lp, 4,
+				       "\"libc\" must list at least one of glibc, musl, none");
+		for (i = 0; i < t->nlibc; i++)
+			if (!elf_libc_parse(&l, t->libc[i]) ||
+			    l == ELF_LIBC_UNKNOWN)
+				return cfg_err(c, lp, 4,
+					       "libc '%s' is not one of glibc, musl, none",
+					       shown(sh, t->libc[i]));
 	}
 	t->glibc_max = opt_string(c, e, "glibc_max", p, 3, &bad);
 	if (bad)
@@ -347,6 +370,7 @@ void config_release(struct config *c)
 		free(t->glibc_max);
 		free_list(t->artifacts, t->nartifacts);
 		free_list(t->linkage, t->nlinkage);
+		free_list(t->libc, t->nlibc);
 	}
 	free(c->targets);
 	memset(c, 0, sizeof(*c));

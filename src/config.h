@@ -7,6 +7,7 @@
  *                          "triple": "x86_64-unknown-linux-musl",
  *                          "timeout": 3600,
  *                          "expect": { "linkage": [...], "glibc_max": "2.17",
+ *                                      "libc": ["musl", ...],
  *                                      "allow_nix_store": false,
  *                                      "allow_execstack": false } } } }
  *
@@ -31,6 +32,9 @@ struct config_target {
 	char **linkage;         /* accepted linkages, NULL for any */
 	size_t nlinkage;
 	char *glibc_max;        /* NULL for no limit */
+	char **libc;            /* accepted libcs ("glibc", "musl", "none"),
+				 * NULL for the triple's rule */
+	size_t nlibc;
 	bool allow_nix_store;
 	bool allow_execstack;
 	unsigned timeout;       /* seconds per build */

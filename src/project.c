@@ -137,6 +137,8 @@ int project_policy(struct manifest_policy *out, const struct config_target *t,
 	out->elf.allow_execstack = t->allow_execstack;
 	out->linkage = (const char *const *)t->linkage;
 	out->nlinkage = t->nlinkage;
+	out->elf.libc = (const char *const *)t->libc;
+	out->elf.nlibc = t->nlibc;
 	if (t->triple) {
 		if (elf_target_parse(&out->target, t->triple, err) < 0)
 			return -1;
