@@ -147,6 +147,7 @@ static bool usable_name(const char *s)
 struct guess {
 	char triple[128];       /* "" when not guessed */
 	bool is_static;         /* musl, or "static" in the name */
+	bool from_package;      /* the package's own platform, not its name */
 };
 
 static void guess_target(struct guess *out, const char *name,
@@ -204,9 +205,60 @@ static void guess_target(struct guess *out, const char *name,
 		out->triple[0] = '\0';
 }
 
-/* The draft: targets from the package names, pins from flake.lock. */
+/*
+ * What each package says it is built for, where it says: nixpkgs's
+ * stdenv.hostPlatform.config ("aarch64-unknown-linux-musl") and isStatic,
+ * as {NAME: {config, static} or null}. NULL (with a warning) when Nix
+ * cannot tell; the names are then all there is to go on.
+ */
+static json_t *package_platforms(const char *ref, const struct gopts *g)
+{
+	const char *a[] = { "eval", "--json", ref, "--apply",
+			    "builtins.mapAttrs (n: p: let "
+			    "r = builtins.tryEval (p.stdenv.hostPlatform.config or null); "
+			    "s = builtins.tryEval (p.stdenv.hostPlatform.isStatic or false); "
+			    "in if r.success && builtins.isString r.value "
+			    "then { config = r.value; static = s.success && s.value == true; } "
+			    "else null)", NULL };
+	struct nix_cmd c = { a, "nix eval of the packages' platforms", NULL, -1,
+			     EVAL_TIMEOUT, 0, "" };
+	struct xerr err = XERR_INIT;
+	json_t *v = nix_run_json(&c, &err);
+
+	if (v && json_is_object(v))
+		return v;
+	json_decref(v);
+	cli_warn(g, "cannot read the packages' platforms (%s); guessing from their names",
+		 err.msg[0] ? err.msg : "not an object");
+	return NULL;
+}
+
+/* The triple the package itself gives, when it gives one xpin knows. */
+static bool package_target(struct guess *out, const json_t *platforms,
+			   const char *name)
+{
+	const json_t *p = json_object_get(platforms, name);
+	const char *config = json_string_value(json_object_get(p, "config"));
+	struct elf_target et;
+	struct xerr e2 = XERR_INIT;
+
+	if (!config)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->from_package = true;
+	/* xpin checks Linux ELF files: a darwin or windows package has none. */
+	if (strlen(config) < sizeof(out->triple) && strstr(config, "-linux") &&
+	    elf_target_parse(&et, config, &e2) == 0)
+		snprintf(out->triple, sizeof(out->triple), "%s", config);
+	out->is_static = json_is_true(json_object_get(p, "static")) ||
+			 strstr(config, "musl");
+	return true;
+}
+
+/* The draft: targets from the packages (their platform, else their
+ * names), pins from flake.lock. from gets NAME: "package" or "name". */
 static json_t *draft(const char *system, json_t *names, const char *skip,
-		     struct xerr *err)
+		     const json_t *platforms, json_t *from, struct xerr *err)
 {
 	json_t *doc = json_object(), *targets = json_object(),
 	       *pins = json_array(), *v;
@@ -225,7 +277,10 @@ static json_t *draft(const char *system, json_t *names, const char *skip,
 
 		if ((skip && !strcmp(name, skip)) || !usable_name(name))
 			continue;
-		guess_target(&gs, name, system);
+		if (!package_target(&gs, platforms, name))
+			guess_target(&gs, name, system);
+		json_object_set_new(from, name,
+				    json_string(gs.from_package ? "package" : "name"));
 		buf_printf(&attr, plain_name(name) ? "packages.%s.%s"
 			   : "packages.%s.\"%s\"", system, name);
 		t = json_pack("{s:s}", "attr", attr.data);
@@ -256,7 +311,7 @@ fail:
 }
 
 static void print_summary(const struct gopts *g, const json_t *doc,
-			  const char *system, const char *skip,
+			  const json_t *from, const char *system, const char *skip,
 			  const char *alias, const char *const *unusable,
 			  size_t nunusable)
 {
@@ -274,13 +329,18 @@ static void print_summary(const struct gopts *g, const json_t *doc,
 		       i + 1 < json_array_size(pins) ? ", " : "\n");
 	json_object_foreach((json_t *)targets, name, t) {
 		const json_t *tr = json_object_get(t, "triple");
+		bool pkg = !strcmp(json_string_value(json_object_get(from, name)),
+				   "package");
 		const char *ts = tr ? json_string_value(tr)
-				    : "(no triple: not named as a Linux binary)";
+			       : pkg ? "(no triple: the package is not for Linux)"
+				     : "(no triple: not named as a Linux binary)";
 
 		printf("  %s%-30s%s %s", cli_c(g, "bold"), name,
 		       cli_c(g, "reset"), ts);
 		if (json_object_get(t, "expect"))
 			printf("%*s static", (int)(28 - (strlen(ts) < 28 ? strlen(ts) : 28)), "");
+		if (tr)
+			printf("  (%s)", pkg ? "the package's platform" : "guessed from its name");
 		printf("\n");
 	}
 	if (skip)
@@ -288,7 +348,7 @@ static void print_summary(const struct gopts *g, const json_t *doc,
 	for (i = 0; i < nunusable; i++)
 		printf("skipped '%s': a name xpin does not write into an attribute path\n",
 		       unusable[i]);
-	printf("review each \"triple\" (guessed from the package's name) and \"expect\" before 'xpin lock'\n");
+	printf("review each \"triple\" and \"expect\" before 'xpin lock'\n");
 }
 
 struct init_args {
@@ -382,7 +442,8 @@ static int default_alias(json_t **same, const char **alias, const char *ref,
 static int init(struct init_args *a, const struct gopts *g, struct xerr *err)
 {
 	struct buf ref = BUF_INIT, text = BUF_INIT;
-	json_t *names = NULL, *same = NULL, *doc = NULL, *v;
+	json_t *names = NULL, *same = NULL, *doc = NULL, *plat = NULL,
+	       *from = json_object(), *v;
 	const char *alias = NULL, **unusable = NULL;
 	size_t nunusable = 0, i;
 	bool has_default = false;
@@ -409,7 +470,9 @@ static int init(struct init_args *a, const struct gopts *g, struct xerr *err)
 	if (has_default && json_array_size(names) - nunusable > 1 &&
 	    default_alias(&same, &alias, ref.data, g, err) < 0)
 		goto out;
-	if (!(doc = draft(a->system.data, names, alias ? "default" : NULL, err)))
+	plat = package_platforms(ref.data, g);
+	if (!(doc = draft(a->system.data, names, alias ? "default" : NULL, plat,
+			  from, err)))
 		goto out;
 	if (jtext_dump_file(&text, doc) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
@@ -420,7 +483,7 @@ static int init(struct init_args *a, const struct gopts *g, struct xerr *err)
 	if (g->json)
 		fwrite(text.data, 1, text.len, stdout);
 	else if (!g->quiet)
-		print_summary(g, doc, a->system.data, alias ? "default" : NULL,
+		print_summary(g, doc, from, a->system.data, alias ? "default" : NULL,
 			      alias, unusable, nunusable);
 	ret = XPIN_OK;
 out:
@@ -428,6 +491,8 @@ out:
 	json_decref(names);
 	json_decref(same);
 	json_decref(doc);
+	json_decref(plat);
+	json_decref(from);
 	buf_release(&ref);
 	buf_release(&text);
 	return ret;

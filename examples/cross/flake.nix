@@ -1,5 +1,5 @@
 {
-  description = "xpin example: one C program built for a cross matrix with the host's compilers";
+  description = "xpin example: a C and a Rust program built for a cross matrix with the host's compilers";
 
   # Pinned, not used to build: the derivations below need nothing from
   # these inputs, so the example builds offline. setup.sh replaces the
@@ -54,6 +54,40 @@
           src = ./src;
         };
 
+      # The Rust crate in ./rust (no dependencies), built by Debian's cargo
+      # (PATH=/usr/bin:/bin) for a Rust target triple, with the release
+      # profile (one codegen unit, no debuginfo). Cargo writes only under
+      # $TMPDIR, and the build folder, which differs between two builds,
+      # is remapped to "." (--remap-path-prefix) so that no panic location
+      # or debug path holds it.
+      mkRust = { name, target, triple, rustflags ? "" }:
+        derivation {
+          name = "hello-${name}-${version}";
+          inherit system;
+          builder = "/bin/sh";
+          args = [
+            "-c"
+            ''
+              set -eu
+              cp -R "$src" crate
+              chmod -R u+w crate
+              cd crate
+              export HOME="$TMPDIR/home" CARGO_HOME="$TMPDIR/cargo-home"
+              RUSTFLAGS="--remap-path-prefix=$PWD=. ${rustflags}" \
+                cargo build --offline --locked --release --target ${triple}
+              mkdir -p "$out/bin"
+              cp "target/${triple}/release/hello" "$out/bin/hello"
+              ln -s hello "$out/bin/hello-link"
+            ''
+          ];
+          PATH = "/usr/bin:/bin";
+          src = ./rust;
+          CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER = "aarch64-linux-gnu-gcc";
+          HELLO_VERSION = version;
+          HELLO_TARGET = target;
+          NIXPKGS_VERSION = nixpkgsVersion;
+        };
+
       targets = {
         # glibc, dynamically linked: interpreter /lib64/ld-linux-x86-64.so.2.
         x86_64-linux-gnu = mk {
@@ -78,15 +112,39 @@
           flags = "-static -s";
         };
 
-        # Named for the matrix (aarch64-unknown-linux-musl), but Debian has
-        # no aarch64 musl cross compiler: this is aarch64 glibc linked
-        # statically (aarch64-linux-gnu-gcc -static), stripped. The ELF
-        # facts xpin checks (aarch64, static, no interpreter) are the same.
+        # musl, static, for aarch64: the aarch64 cross gcc with the specs
+        # file of Debian's musl-dev:arm64 (musl's headers, crt files and
+        # libc.a for aarch64, as musl-gcc does on the host), stripped.
         aarch64-linux-musl = mk {
           name = "aarch64-linux-musl";
-          target = "aarch64-linux-gnu static (standing in for aarch64-linux-musl)";
-          cc = "aarch64-linux-gnu-gcc";
+          target = "aarch64-linux-musl";
+          cc = "aarch64-linux-gnu-gcc -specs /usr/lib/aarch64-linux-musl/musl-gcc.specs";
           flags = "-static -s";
+        };
+
+        # Rust, glibc, dynamically linked.
+        rust-x86_64-linux-gnu = mkRust {
+          name = "rust-x86_64-linux-gnu";
+          target = "x86_64-unknown-linux-gnu";
+          triple = "x86_64-unknown-linux-gnu";
+        };
+
+        # Rust, glibc linked statically: +crt-static on a gnu target gives
+        # a static PIE (no interpreter, ET_DYN).
+        rust-x86_64-linux-gnu-static-pie = mkRust {
+          name = "rust-x86_64-linux-gnu-static-pie";
+          target = "x86_64-unknown-linux-gnu +crt-static";
+          triple = "x86_64-unknown-linux-gnu";
+          rustflags = "-C target-feature=+crt-static";
+        };
+
+        # Rust for aarch64, glibc, dynamically linked (interpreter
+        # /lib/ld-linux-aarch64.so.1), linked by the aarch64 cross gcc
+        # against Debian's arm64 std.
+        rust-aarch64-linux-gnu = mkRust {
+          name = "rust-aarch64-linux-gnu";
+          target = "aarch64-unknown-linux-gnu";
+          triple = "aarch64-unknown-linux-gnu";
         };
 
         # Dynamic, then patched to a /nix/store interpreter and runpath:
@@ -99,6 +157,21 @@
           post = ''
             patchelf --set-interpreter ${storeGlibc}/lib/ld-linux-x86-64.so.2 \
               --set-rpath ${storeGlibc}/lib "$out/bin/hello"
+          '';
+        };
+
+        # The same binary, fixed in the build as xpin's policy suggests:
+        # patchelf puts the distribution's interpreter back and drops the
+        # /nix/store runpath, so it passes.
+        x86_64-linux-gnu-patchelf = mk {
+          name = "x86_64-linux-gnu-patchelf";
+          target = "x86_64-linux-gnu, interpreter fixed by patchelf";
+          cc = "gcc";
+          post = ''
+            patchelf --set-interpreter ${storeGlibc}/lib/ld-linux-x86-64.so.2 \
+              --set-rpath ${storeGlibc}/lib "$out/bin/hello"
+            patchelf --set-interpreter /lib64/ld-linux-x86-64.so.2 \
+              --remove-rpath "$out/bin/hello"
           '';
         };
 

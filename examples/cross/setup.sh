@@ -135,8 +135,9 @@ commit "$overlay" "rust 1.75.0"
 
 say "creating $project"
 newrepo "$project"
-mkdir -p "$project/src"
-for f in xpin.json xpin.extra.json src/hello.c src/VERSION src/Makefile src/.gitignore; do
+mkdir -p "$project/src" "$project/rust/src"
+for f in xpin.json xpin.extra.json src/hello.c src/VERSION src/Makefile src/.gitignore \
+	rust/Cargo.toml rust/Cargo.lock rust/src/main.rs rust/Makefile rust/.gitignore; do
 	cp "$here/$f" "$project/$f"
 done
 sed -e "s|@NIXPKGS_URL@|git+file://$nixpkgs|" \

@@ -13,6 +13,7 @@ export XPIN_SECRET_KEY="$(cat "$TMP/xpin.key")"
 
 expect_exit 0 "lock: every target reproducible and within policy" "$XPIN" lock -j 2
 expect_grep "lock: reports the aarch64 target" "^ok aarch64-linux-musl: reproducible" "$TMP/out"
+cp "$TMP/out" "$TMP/lock.out"
 expect_exit 0 "minisign -V accepts xpin.lock.minisig" minisign -V -p "$TMP/xpin.pub" -m xpin.lock
 expect_grep "minisign shows xpin's trusted comment" "file:xpin.lock" "$TMP/out"
 
@@ -47,6 +48,54 @@ gnu=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["targets"]["x8
 interp=$(readelf -lW "$gnu" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 glibc=$(readelf -VW "$gnu" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
 expect_eq "gnu artifact: interpreter and glibc floor as readelf says" "$interp $glibc" "$dyn"
+
+# The whole matrix is what its triples say, by readelf and file, not by
+# xpin: the machine; the linkage xpin recorded; a glibc binary carries
+# glibc's ABI note (file: "for GNU/Linux"), a musl one does not and holds
+# no glibc message. Rust targets hold Rust's panic entry point (nm).
+python3 - xpin.json xpin.lock >"$TMP/matrix" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["targets"]; m = json.load(open(sys.argv[2]))["targets"]
+for name, t in sorted(m.items()):
+    if t["builder"] == "nix":
+        e = t["artifacts"]["bin/hello"]["elf"]
+        print(name, c[name]["triple"], t["outputs"]["out"] + "/bin/hello", e["machine"], e["linkage"])
+PY
+n=0
+while read -r name triple path machine linkage; do
+	n=$((n + 1))
+	case $(readelf -hW "$path" | sed -n 's/^ *Machine: *//p') in
+	AArch64) real=aarch64 ;;
+	*X86-64) real=x86_64 ;;
+	*) real=other ;;
+	esac
+	f=$(file -b "$path")
+	case $f in
+	*"static-pie linked"*) kind=static-pie ;;
+	*"statically linked"*) kind=static ;;
+	*) kind=dynamic ;;
+	esac
+	case $f in *"for GNU/Linux"*) libc=glibc ;; *) libc=musl ;; esac
+	[ "$libc" = musl ] && strings "$path" | grep -q glibc && libc="musl, with glibc strings"
+	case $triple in *-musl) want=musl ;; *) want=glibc ;; esac
+	expect_eq "$name: ${triple%%-*}, $kind, $want as readelf and file say" \
+		"${triple%%-*} $kind $want" "$real $linkage $libc"
+	case $name in rust-*)
+		nm "$path" | grep -q ' T rust_panic$' && ok "$name: built from Rust" ||
+			not_ok "$name: no rust_panic in its symbols" ;;
+	esac
+done <"$TMP/matrix"
+[ "$n" -ge 8 ] && ok "matrix targets checked: $n" || not_ok "only $n matrix targets"
+grep -q '^ok rust-tool: reproducible' "$TMP/lock.out" && ok "the remapped Rust command target is reproducible" ||
+	not_ok "rust-tool: $(grep rust-tool "$TMP/lock.out")"
+# The /nix/store interpreter, fixed by patchelf in the build: readelf's
+# interpreter, as recorded, and no runpath left.
+fixed=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["targets"]["x86_64-linux-gnu-patchelf"]; print(t["outputs"]["out"] + "/bin/hello")' xpin.lock)
+expect_eq "patchelf'd artifact: the interpreter readelf reads, recorded" \
+	"$(readelf -lW "$fixed" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p') -" \
+	"$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["targets"]["x86_64-linux-gnu-patchelf"]["artifacts"]["bin/hello"]["elf"]; print(e["interpreter"], e.get("runpath") or "-")' xpin.lock)"
+readelf -dW "$fixed" | grep -q -e RUNPATH -e RPATH && not_ok "patchelf'd artifact: a runpath is left" ||
+	ok "patchelf'd artifact: no runpath, as readelf says"
 nar=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["targets"]["x86_64-linux-gnu"]["narHash"])' xpin.lock)
 expect_eq "output narHash as nix hash path says" "$(nix hash path "${gnu%/bin/hello}")" "$nar"
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # xpin lock on what must fail: a target that embeds its build time, a
 # binary with a /nix/store interpreter (unless allowed), a command target
-# that embeds its build path; a build that fails to run (exit 4); a bad
-# xpin.json (exit 2). The command builder's reproducible target passes.
+# and a Rust one that embed their build path; a build that fails to run
+# (exit 4); a bad xpin.json (exit 2). The command builder's reproducible
+# targets (make, and cargo with the build folder remapped) pass.
 . "$(dirname "$0")/../lib.sh"
 
 proj=$(sh "$ROOT/examples/cross/setup.sh" "$TMP/ex" 2>"$TMP/setup.err") || {
@@ -48,6 +49,21 @@ TMPDIR="$TMP/tmpdir" expect_exit 1 "a command target that embeds its build path:
 expect_grep "it names the artifact" "differs: src/out/leaky" "$TMP/out"
 expect_grep "the short diff flags the build path" "leaky: .*looks like an embedded build path" "$TMP/out"
 expect_eq "no build folder or log is left behind" "" "$(ls "$TMP/tmpdir")"
+
+# The same in Rust: cargo's line tables name the folder the crate was
+# compiled in; remapped (rust-tool), two builds agree.
+TMPDIR="$TMP/tmpdir" expect_exit 1 "a Rust command target with its build folder in its line tables: exit 1" \
+	"$XPIN" lock --no-sign -c "$TMP/all.json" rust-leaky
+expect_grep "it names the artifact" "differs: rust/out/hello-leaky" "$TMP/out"
+expect_grep "the short diff flags the build path in .debug_str" \
+	"hello-leaky: \.debug_str differs.*looks like an embedded build path" "$TMP/out"
+expect_eq "no build folder or log is left behind" "" "$(ls "$TMP/tmpdir")"
+expect_exit 0 "its twin with --remap-path-prefix is reproducible" \
+	"$XPIN" lock --no-sign -c "$TMP/all.json" rust-tool
+make -s -C "$TMP/plain/rust" release >/dev/null 2>&1
+expect_eq "rust-tool's sha256 is sha256sum of a plain build elsewhere" \
+	"$(sha256sum "$TMP/plain/rust/out/hello" | cut -d' ' -f1)" \
+	"$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["rust-tool"]["artifacts"]["rust/out/hello"]["sha256"])')"
 
 # A build that fails to run: exit 4 and the log named.
 python3 - "$TMP/all.json" "$TMP/broken.json" <<'PY'
