@@ -42,7 +42,7 @@ minisign -Vm xpin.lock -p "$tmp/demo.pub"
 # once (src/out and rust/out are ignored by git) to show them too.
 make -s -C src release >/dev/null 2>&1
 make -s -C rust release >/dev/null 2>&1
-say "file ...   # what each artifact of the matrix really is"
+say "file ...   # what each artifact of the matrix really is, and the libc xpin recorded"
 python3 - <<'PY'
 import json, subprocess
 m = json.load(open("xpin.lock"))["targets"]
@@ -55,7 +55,8 @@ for name, t in sorted(m.items()):
                            text=True).stdout.strip()
         f = ", ".join(x for x in f.split(", ")
                       if not x.startswith(("BuildID", "version 1")))
-        print("%-34s %s" % (name, f))
+        libc = (a.get("elf") or {}).get("libc", "-")
+        print("%-34s %s; xpin.lock: libc %s" % (name, f, libc))
 PY
 
 # The targets meant to fail (xpin.extra.json), one configuration each.

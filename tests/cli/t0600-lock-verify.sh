@@ -80,6 +80,8 @@ while read -r name triple path machine linkage; do
 	case $triple in *-musl) want=musl ;; *) want=glibc ;; esac
 	expect_eq "$name: ${triple%%-*}, $kind, $want as readelf and file say" \
 		"${triple%%-*} $kind $want" "$real $linkage $libc"
+	expect_eq "$name: xpin.lock records libc $want" "$want" \
+		"$(python3 -c 'import json,sys; t=json.load(open("xpin.lock"))["targets"][sys.argv[1]]; print(t["artifacts"]["bin/hello"]["elf"].get("libc"))' "$name")"
 	case $name in rust-*)
 		nm "$path" | grep -q ' T rust_panic$' && ok "$name: built from Rust" ||
 			not_ok "$name: no rust_panic in its symbols" ;;
