@@ -634,8 +634,10 @@ int gitrepo_nar_hash(unsigned char out[32], struct gitrepo *r,
 	struct nar_enc e;
 
 	nar_enc_init(&e);
-	if (gitrepo_walk(r, rev, flags, nar_visit, &e, err) < 0)
+	if (gitrepo_walk(r, rev, flags, nar_visit, &e, err) < 0) {
+		nar_enc_release(&e);
 		return -1;
+	}
 	nar_enc_final(&e, out);
 	return 0;
 }

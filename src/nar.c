@@ -159,6 +159,12 @@ void nar_enc_final(struct nar_enc *e, unsigned char out[32])
 	hash_sha256_final(&e->sha, out);
 }
 
+void nar_enc_release(struct nar_enc *e)
+{
+	if (e)
+		hash_sha256_release(&e->sha);
+}
+
 /* --- a tree on disk --- */
 
 static int dump_file(struct nar_enc *e, const char *path,
@@ -299,16 +305,17 @@ int nar_hash_path(unsigned char out[32], const char *path, struct xerr *err)
 	struct nar_enc e;
 	int ret = -1;
 
+	nar_enc_init(&e);
 	if (buf_puts(&p, path) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
 	}
-	nar_enc_init(&e);
 	if (dump_path(&e, &p, err) < 0)
 		goto out;
 	nar_enc_final(&e, out);
 	ret = 0;
 out:
+	nar_enc_release(&e);
 	buf_release(&p);
 	return ret;
 }
