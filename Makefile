@@ -6,7 +6,20 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libgit2 libsodium jansson
+# SHA-256 comes from libcrypto (OpenSSL), which uses the CPU's SHA
+# instructions; XPIN_SHA256=sodium builds on libsodium's portable C alone,
+# into build-sodium/ (make check-sha256-fallback tests that build).
+XPIN_SHA256 ?= openssl
+ifeq ($(XPIN_SHA256),sodium)
+SHA256_PKGS =
+SHA256_CFLAGS = -DXPIN_SHA256_SODIUM
+else ifeq ($(XPIN_SHA256),openssl)
+SHA256_PKGS = libcrypto
+SHA256_CFLAGS =
+else
+$(error XPIN_SHA256 must be openssl or sodium, not '$(XPIN_SHA256)')
+endif
+PKGS = libgit2 libsodium jansson $(SHA256_PKGS)
 # Read when first used, not when the Makefile is parsed: `make deps demo`
 # installs the libraries before the first compile in the same run.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
@@ -17,12 +30,13 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null))$(
 DEVELOPER ?=
 WARN = -Wall -Wextra -Wshadow -Wformat=2 $(if $(filter 1,$(DEVELOPER)),-Werror)
 XCFLAGS = -pthread -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-	  $(PKG_CFLAGS) -Isrc -MMD -MP
+	  $(SHA256_CFLAGS) $(PKG_CFLAGS) -Isrc -MMD -MP
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
       -fno-sanitize-recover=undefined
 
-# Build folder: build/ normally, build-asan/ for the sanitizer build.
-B ?= build
+# Build folder: build/ normally, build-asan/ for the sanitizer build,
+# build-sodium/ for XPIN_SHA256=sodium (its objects differ).
+B ?= $(if $(filter sodium,$(XPIN_SHA256)),build-sodium,build)
 SRC := $(wildcard src/*.c)
 LIB_SRC := $(filter-out src/main.c,$(SRC))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
@@ -35,7 +49,7 @@ MAN5 := $(wildcard man/*.5)
 # named: a Recommends is not installed (--no-install-recommends), so the
 # cross compiler's libc headers are listed themselves. DEPS_<codename>
 # holds the names that differ between releases.
-DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev \
+DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev libssl-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
        gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
        valgrind time python3 man-db groff-base debootstrap mercurial \
@@ -43,7 +57,7 @@ DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev \
 DEPS_bookworm = pkg-config
 DEPS_trixie = pkgconf
 
-.PHONY: all clean check check-asan unit deps install uninstall fuzz bench demo ci
+.PHONY: all clean check check-asan check-sha256-fallback unit deps install uninstall fuzz bench demo ci
 
 all: xpin
 
@@ -83,6 +97,16 @@ check-asan:
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		XPIN=$(CURDIR)/build-asan/xpin UNIT=$(CURDIR)/build-asan/unit/run \
 		sh tests/run.sh $(T)
+
+# The libsodium-only SHA-256 build through the unit tests, then the CLI
+# tests that hash (T='t*' for all of them).
+check-sha256-fallback:
+	@$(MAKE) --no-print-directory XPIN_SHA256=sodium build-sodium/xpin \
+		build-sodium/unit/run
+	@build-sodium/unit/run >build-sodium/unit.log; rc=$$?; \
+		grep -v '^ok ' build-sodium/unit.log; \
+		echo "unit: $$(grep -c '^ok ' build-sodium/unit.log) ok"; exit $$rc
+	@XPIN=$(CURDIR)/build-sodium/xpin sh tests/run.sh '$(or $(T),t03*)'
 
 unit: $(B)/unit/run
 	$(B)/unit/run
@@ -159,7 +183,7 @@ uninstall:
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 
 clean:
-	rm -rf build build-asan build-fuzz xpin
+	rm -rf build build-asan build-sodium build-fuzz xpin
 
 -include $(wildcard build/obj/*.d build/unit/*.d build-asan/obj/*.d build-asan/unit/*.d \
-	build-fuzz/obj/*.d)
+	build-sodium/obj/*.d build-sodium/unit/*.d build-fuzz/obj/*.d)

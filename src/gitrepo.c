@@ -59,6 +59,13 @@ static int git_init_rc;
  * freed. */
 static void git_init(void)
 {
+	/* The init also sets up libgit2's TLS stream, though xpin never
+	 * talks to a remote: Debian 12's libgit2 1.5 (mbedTLS) parses the
+	 * whole CA bundle, about 8 ms, and its OpenSSL stream, in a build
+	 * that has it, loads it through SSL_CTX_set_default_verify_paths. No
+	 * option can be set before the init, and GIT_OPT_SET_SSL_CERT_LOCATIONS
+	 * only parses again afterwards, so the cost stays; it is paid once,
+	 * on the first repository opened. */
 	git_init_rc = git_libgit2_init();
 	if (git_init_rc < 0)
 		return;
@@ -634,8 +641,10 @@ int gitrepo_nar_hash(unsigned char out[32], struct gitrepo *r,
 	struct nar_enc e;
 
 	nar_enc_init(&e);
-	if (gitrepo_walk(r, rev, flags, nar_visit, &e, err) < 0)
+	if (gitrepo_walk(r, rev, flags, nar_visit, &e, err) < 0) {
+		nar_enc_release(&e);
 		return -1;
+	}
 	nar_enc_final(&e, out);
 	return 0;
 }

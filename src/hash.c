@@ -1,38 +1,131 @@
-/* hash: SHA-256/BLAKE2b on libsodium, and hash encodings. */
+/* hash: SHA-256 on libcrypto or libsodium, BLAKE2b on libsodium, and hash
+ * encodings. */
 #include "hash.h"
 
 #include <string.h>
 
 #include <sodium.h>
+#ifndef XPIN_SHA256_SODIUM
+#include <pthread.h>
+
+#include <openssl/evp.h>
+#endif
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <=
 	       sizeof(((struct hash_sha256 *)0)->state), "sha256 state");
 _Static_assert(sizeof(crypto_generichash_state) <=
 	       sizeof(((struct hash_blake2b *)0)->state), "blake2b state");
 
+#ifndef XPIN_SHA256_SODIUM
+/* Fetched once: EVP_sha256() would look the implementation up in the
+ * provider store at every EVP_DigestInit_ex. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+}
+
+static EVP_MD *sha256_evp(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md;
+}
+#endif
+
 int hash_init(void)
 {
 	return sodium_init() < 0 ? -1 : 0;
 }
 
-void hash_sha256_init(struct hash_sha256 *h)
+enum hash_sha256_impl hash_sha256_default(void)
 {
-	crypto_hash_sha256_init((crypto_hash_sha256_state *)h->state);
+#ifdef XPIN_SHA256_SODIUM
+	return HASH_SHA256_SODIUM;
+#else
+	return HASH_SHA256_LIBCRYPTO;
+#endif
 }
 
+const char *hash_sha256_impl_name(enum hash_sha256_impl impl)
+{
+	return impl == HASH_SHA256_LIBCRYPTO ? "libcrypto" : "libsodium";
+}
+
+int hash_sha256_init_impl(struct hash_sha256 *h, enum hash_sha256_impl impl)
+{
+	if (impl == HASH_SHA256_SODIUM) {
+		crypto_hash_sha256_init((crypto_hash_sha256_state *)h->state);
+		h->evp = NULL;
+		return 0;
+	}
+#ifdef XPIN_SHA256_SODIUM
+	return -1;
+#else
+	{
+		EVP_MD *md = sha256_evp();
+		EVP_MD_CTX *c = md ? EVP_MD_CTX_new() : NULL;
+
+		if (!c || !EVP_DigestInit_ex(c, md, NULL)) {
+			EVP_MD_CTX_free(c);
+			return -1;
+		}
+		h->evp = c;
+		return 0;
+	}
+#endif
+}
+
+void hash_sha256_init(struct hash_sha256 *h)
+{
+	if (hash_sha256_init_impl(h, hash_sha256_default()) < 0)
+		hash_sha256_init_impl(h, HASH_SHA256_SODIUM);
+}
+
+/* EVP_DigestUpdate and EVP_DigestFinal_ex cannot fail for SHA-256 in
+ * OpenSSL's default provider once the context exists (only past 2^61
+ * bytes of input), so their results are not checked. */
 void hash_sha256_update(struct hash_sha256 *h, const void *p, size_t n)
 {
+#ifndef XPIN_SHA256_SODIUM
+	if (h->evp) {
+		EVP_DigestUpdate(h->evp, p, n);
+		return;
+	}
+#endif
 	crypto_hash_sha256_update((crypto_hash_sha256_state *)h->state, p, n);
 }
 
 void hash_sha256_final(struct hash_sha256 *h, unsigned char out[32])
 {
+#ifndef XPIN_SHA256_SODIUM
+	if (h->evp) {
+		EVP_DigestFinal_ex(h->evp, out, NULL);
+		hash_sha256_release(h);
+		return;
+	}
+#endif
 	crypto_hash_sha256_final((crypto_hash_sha256_state *)h->state, out);
+}
+
+void hash_sha256_release(struct hash_sha256 *h)
+{
+	if (!h)
+		return;
+#ifndef XPIN_SHA256_SODIUM
+	EVP_MD_CTX_free(h->evp);
+#endif
+	h->evp = NULL;
 }
 
 void hash_sha256(unsigned char out[32], const void *p, size_t n)
 {
-	crypto_hash_sha256(out, p, n);
+	struct hash_sha256 h;
+
+	hash_sha256_init(&h);
+	hash_sha256_update(&h, p, n);
+	hash_sha256_final(&h, out);
 }
 
 static int sha256_chunk(void *ctx, const void *p, size_t n)
@@ -47,8 +140,10 @@ int hash_sha256_file(unsigned char out[32], const char *path,
 	struct hash_sha256 h;
 
 	hash_sha256_init(&h);
-	if (util_stream_file(path, sha256_chunk, &h, err) < 0)
+	if (util_stream_file(path, sha256_chunk, &h, err) < 0) {
+		hash_sha256_release(&h);
 		return -1;
+	}
 	hash_sha256_final(&h, out);
 	return 0;
 }
@@ -59,8 +154,10 @@ int hash_sha256_fd(unsigned char out[32], int fd, const char *name,
 	struct hash_sha256 h;
 
 	hash_sha256_init(&h);
-	if (util_stream_fd(fd, name, sha256_chunk, &h, err) < 0)
+	if (util_stream_fd(fd, name, sha256_chunk, &h, err) < 0) {
+		hash_sha256_release(&h);
 		return -1;
+	}
 	hash_sha256_final(&h, out);
 	return 0;
 }

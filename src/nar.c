@@ -159,12 +159,21 @@ void nar_enc_final(struct nar_enc *e, unsigned char out[32])
 	hash_sha256_final(&e->sha, out);
 }
 
+void nar_enc_release(struct nar_enc *e)
+{
+	if (e)
+		hash_sha256_release(&e->sha);
+}
+
 /* --- a tree on disk --- */
 
+/* chunk: NAR_CHUNK bytes, one buffer for the whole walk (a fresh one per
+ * file would be an mmap and munmap per file: glibc maps an allocation
+ * this size). */
 static int dump_file(struct nar_enc *e, const char *path,
-		     const struct stat *lst, struct xerr *err)
+		     const struct stat *lst, unsigned char *chunk,
+		     struct xerr *err)
 {
-	unsigned char *chunk = NULL;
 	struct stat st;
 	uint64_t total = 0;
 	ssize_t n;
@@ -180,11 +189,6 @@ static int dump_file(struct nar_enc *e, const char *path,
 	    st.st_ino != lst->st_ino) {
 		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 			    "changed while being read");
-		goto out;
-	}
-	chunk = malloc(NAR_CHUNK);
-	if (!chunk) {
-		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
 	}
 	nar_enc_file_begin(e, (st.st_mode & S_IXUSR) != 0,
@@ -213,7 +217,6 @@ static int dump_file(struct nar_enc *e, const char *path,
 	nar_enc_file_end(e);
 	ret = 0;
 out:
-	free(chunk);
 	if (fd >= 0)
 		close(fd);
 	return ret;
@@ -251,7 +254,8 @@ out:
 	return ret;
 }
 
-static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
+static int dump_path(struct nar_enc *e, struct buf *path,
+		     unsigned char *chunk, struct xerr *err)
 {
 	char **names = NULL;
 	size_t n = 0, i, len = path->len;
@@ -262,7 +266,7 @@ static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
 		return xerr_setpos(err, XPIN_USAGE, buf_cstr(path), 0, 0,
 				   "cannot read: %s", strerror(errno));
 	if (S_ISREG(st.st_mode))
-		return dump_file(e, path->data, &st, err);
+		return dump_file(e, path->data, &st, chunk, err);
 	if (S_ISLNK(st.st_mode))
 		return dump_symlink(e, path->data, &st, err);
 	if (!S_ISDIR(st.st_mode))
@@ -281,7 +285,7 @@ static int dump_path(struct nar_enc *e, struct buf *path, struct xerr *err)
 			xerr_set(err, XPIN_USAGE, "out of memory");
 			goto out;
 		}
-		if (dump_path(e, path, err) < 0)
+		if (dump_path(e, path, chunk, err) < 0)
 			goto out;
 		path->len = len;
 		path->data[len] = '\0';
@@ -296,19 +300,22 @@ out:
 int nar_hash_path(unsigned char out[32], const char *path, struct xerr *err)
 {
 	struct buf p = BUF_INIT;
+	unsigned char *chunk = malloc(NAR_CHUNK);
 	struct nar_enc e;
 	int ret = -1;
 
-	if (buf_puts(&p, path) < 0) {
+	nar_enc_init(&e);
+	if (!chunk || buf_puts(&p, path) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;
 	}
-	nar_enc_init(&e);
-	if (dump_path(&e, &p, err) < 0)
+	if (dump_path(&e, &p, chunk, err) < 0)
 		goto out;
 	nar_enc_final(&e, out);
 	ret = 0;
 out:
+	nar_enc_release(&e);
 	buf_release(&p);
+	free(chunk);
 	return ret;
 }

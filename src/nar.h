@@ -53,7 +53,9 @@ int nar_hash_path(unsigned char out[32], const char *path,
  * nar_enc_dir_end). The caller gives entries in bytewise name order and
  * valid names (not "", ".", "..", no '/' or NUL): nar_enc_entry refuses
  * a bad name with code 2; the order is the producer's job (both in-tree
- * producers sort). nar_enc_final gives the hash.
+ * producers sort). nar_enc_final gives the hash and releases the
+ * encoder; one abandoned before it is freed with nar_enc_release
+ * (NULL-safe, a no-op after nar_enc_final).
  */
 struct nar_enc {
 	struct hash_sha256 sha;
@@ -73,5 +75,6 @@ void nar_enc_file_begin(struct nar_enc *e, bool executable, uint64_t size);
 void nar_enc_file_data(struct nar_enc *e, const void *p, size_t n);
 void nar_enc_file_end(struct nar_enc *e);
 void nar_enc_final(struct nar_enc *e, unsigned char out[32]);
+void nar_enc_release(struct nar_enc *e);
 
 #endif

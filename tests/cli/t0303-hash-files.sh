@@ -1,7 +1,8 @@
 #!/bin/sh
 # xpin hash FILE... against sha256sum (names that need escaping, stdin,
-# empty and multi-chunk files), --nar on several paths against nix hash
-# path, the --json forms, refusals, and the man page.
+# empty and multi-chunk files, lengths around block edges), --nar on
+# several paths against nix hash path, the --json forms, refusals, and the
+# man page.
 . "$(dirname "$0")/../lib.sh"
 
 d=$TMP/files
@@ -54,6 +55,21 @@ run "$XPIN" --json hash --nar tree
 expect_grep "--nar --json: narHash" "\"narHash\": \"$(nix hash path tree)\"" "$TMP/out"
 expect_grep "--nar --json: base32" "\"base32\": \"$(nix hash path --base32 tree)\"" "$TMP/out"
 expect_grep "--nar --json: base16" "\"base16\": \"$(nix hash path --base16 tree)\"" "$TMP/out"
+
+# every length around SHA-256's 64-byte blocks and 56-byte padding edge,
+# and across the 64 KiB read size, against sha256sum
+mkdir lengths
+head -c 200000 /dev/urandom >lengths/src
+for n in 0 1 55 56 57 63 64 65 111 119 120 127 128 129 1000 4095 4096 4097 \
+	65535 65536 65537 131071 131073 199999; do
+	head -c "$n" lengths/src >"lengths/$n"
+done
+rm lengths/src
+(cd lengths && ls | sort -n | xargs sha256sum) >"$TMP/want"
+(cd lengths && ls | sort -n | xargs "$XPIN" hash) >"$TMP/out" 2>"$TMP/err"
+expect_same "24 lengths across block, padding and read edges: sha256sum's" \
+	"$TMP/want" "$TMP/out"
+rm -r lengths
 
 # a large file is streamed, not loaded: peak memory does not follow its size
 truncate -s 1M small.bin

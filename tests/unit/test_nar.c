@@ -123,6 +123,7 @@ void test_nar__enc_refuses_bad_names(void)
 		nar_enc_dir_begin(&e);
 		T_INTEQ(nar_enc_entry(&e, bad[i].s, bad[i].n, &err), -1);
 		T_INTEQ(err.code, XPIN_USAGE);
+		nar_enc_release(&e);
 	}
 	{
 		struct xerr err = XERR_INIT;
@@ -131,6 +132,9 @@ void test_nar__enc_refuses_bad_names(void)
 		nar_enc_dir_begin(&e);
 		T_INTEQ(nar_enc_entry(&e, "...", 3, &err), 0);
 		T_INTEQ(nar_enc_entry(&e, ".a", 2, &err), 0);
+		nar_enc_release(&e);
+		nar_enc_release(&e);
+		nar_enc_release(NULL);
 	}
 }
 
