@@ -13,22 +13,9 @@
 # memory is /usr/bin/time -v's maximum resident set size. Every narHash
 # is checked against Nix's.
 set -eu
-: "${XPIN:?XPIN must name the xpin binary}"
+. "$(dirname "$0")/common"
 runs=${XPIN_BENCH_RUNS:-3}
 nfiles=${XPIN_BENCH_TREE_FILES:-40000}
-work=$(mktemp -d "${TMPDIR:-/tmp}/xpin-bench.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_CACHE_HOME="$work/home/.cache"
-mkdir -p "$HOME"
-export NIX_CONFIG='experimental-features = nix-command flakes
-sandbox = false
-substituters =
-build-users-group =
-flake-registry =
-warn-dirty = false'
-export NIX_USER_CONF_FILES="$work/no-nix.conf"
-export GIT_CONFIG_GLOBAL="$work/gitconfig" GIT_CONFIG_NOSYSTEM=1
-export LC_ALL=C TZ=UTC
 
 calc() { awk "BEGIN { print $1 }"; }
 

@@ -3,18 +3,9 @@
 # on the cross example (nix targets only, one at a time): wall time as a
 # ratio, best of 3 runs each.
 set -eu
-: "${XPIN:?}"
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpin-bench.XXXXXX")
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache"
-mkdir -p "$HOME"
-export NIX_CONFIG='experimental-features = nix-command flakes
-sandbox = false
-substituters =
-build-users-group =
-flake-registry =
-warn-dirty = false'
+. "$(dirname "$0")/common"
+tmp=$work
 proj=$(sh "$root/examples/cross/setup.sh" "$tmp/ex" 2>/dev/null)
 cd "$proj"
 python3 - "$tmp/nix.json" >"$tmp/attrs" <<'PY'

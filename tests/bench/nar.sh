@@ -8,22 +8,9 @@
 # commit with a quarter of the files shows whether xpin's memory grows with
 # the tree. Also checks that xpin and Nix agree on the narHash.
 set -eu
-: "${XPIN:?XPIN must name the xpin binary}"
+. "$(dirname "$0")/common"
 files=${XPIN_BENCH_FILES:-50000}
 runs=${XPIN_BENCH_RUNS:-3}
-work=$(mktemp -d "${TMPDIR:-/tmp}/xpin-bench.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_CACHE_HOME="$work/home/.cache"
-mkdir -p "$HOME"
-export NIX_CONFIG='experimental-features = nix-command flakes
-sandbox = false
-substituters =
-build-users-group =
-flake-registry =
-warn-dirty = false'
-export NIX_USER_CONF_FILES="$work/no-nix.conf"
-export GIT_CONFIG_GLOBAL="$work/gitconfig" GIT_CONFIG_NOSYSTEM=1
-export LC_ALL=C TZ=UTC
 
 # --- the repository: DIRS x 10 x 20 files, written by git fast-import ---
 dirs=$(( (files + 199) / 200 ))
