@@ -2,6 +2,9 @@
 #include "clirelease.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include "clikeys.h"
 
 /* A lock's line for a target that built, with its reasons. */
 static void print_locked(const struct gopts *g, const struct release_target *t)
@@ -87,4 +90,50 @@ void clirelease_print(const struct gopts *g, const struct release *r,
 	}
 	if (r->logs.len)
 		fprintf(stderr, "xpin: build logs are in %s\n", r->logs.data);
+}
+
+/* xpin.lock, read once, its signature checked over what was read. The
+ * signature first: nothing in an unsigned file is worth reading. */
+int clirelease_load_signed(struct manifest *m, json_t *rep,
+			   const char *pubfile, const char *b64,
+			   struct buf *text_out, struct sign_pub *pub_out,
+			   struct xerr *err)
+{
+	struct sign_pub pub;
+	struct sign_sig sig;
+	struct buf text = BUF_INIT, sigtext = BUF_INIT;
+	int ret = -1;
+
+	if (access("xpin.lock", F_OK) < 0) {
+		xerr_set(err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
+		goto out;
+	}
+	if (clikeys_public(&pub, pubfile, b64, err) < 0)
+		goto out;
+	/* A lock stopped between its two renames left xpin.lock new and its
+	 * signature beside xpin.lock.minisig (the next lock finishes). */
+	if (util_read_file(&sigtext, util_pair_half("xpin.lock", "xpin.lock.minisig")
+					     ? "xpin.lock.minisig.xpin-new"
+					     : "xpin.lock.minisig",
+			   1u << 20, err) < 0) {
+		err->code = XPIN_SIGNATURE;
+		goto out;
+	}
+	if (util_read_file(&text, "xpin.lock", 64u << 20, err) < 0)
+		goto out;
+	ret = release_signed_manifest(m, &sig, buf_cstr(&text), text.len,
+				      buf_cstr(&sigtext), sigtext.len, &pub, err);
+	if (ret == 0 && rep)
+		json_object_set_new(rep, "signature", json_pack(
+			"{s:b, s:s}", "ok", 1, "trusted_comment", sig.trusted));
+	if (ret == 0 && text_out) {
+		*text_out = text;
+		text = (struct buf)BUF_INIT;
+	}
+	if (ret == 0 && pub_out)
+		*pub_out = pub;
+out:
+	buf_release(&text);
+	buf_release(&sigtext);
+	return ret;
 }

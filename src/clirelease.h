@@ -19,4 +19,17 @@
 void clirelease_print(const struct gopts *g, const struct release *r,
 		      enum release_mode mode, const char *label);
 
+/*
+ * ./xpin.lock, read once, with its signature (xpin.lock.minisig, or the
+ * one an interrupted lock left waiting) checked over what was read, with
+ * the public key -p FILE, -P KEY or ./xpin.pub: then parsed into m. The
+ * signature's trusted comment goes into rep (may be NULL) as "signature";
+ * text_out and pub_out (may be NULL) get the bytes signed and the key.
+ * Errors of the signature have XPIN_SIGNATURE.
+ */
+int clirelease_load_signed(struct manifest *m, json_t *rep,
+			   const char *pubfile, const char *b64,
+			   struct buf *text_out, struct sign_pub *pub_out,
+			   struct xerr *err);
+
 #endif

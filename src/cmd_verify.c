@@ -70,44 +70,6 @@ static int parse_args(struct verify_args *a, char **names, int argc,
 	return 0;
 }
 
-/* xpin.lock, read once, its signature checked over what was read. The
- * signature first: nothing in an unsigned file is worth reading. */
-static int load_signed(struct manifest *m, json_t *rep,
-		       const struct verify_args *a, struct xerr *err)
-{
-	struct sign_pub pub;
-	struct sign_sig sig;
-	struct buf text = BUF_INIT, sigtext = BUF_INIT;
-	int ret = -1;
-
-	if (access("xpin.lock", F_OK) < 0) {
-		xerr_set(err, XPIN_USAGE, "no xpin.lock here; make one with 'xpin lock'");
-		goto out;
-	}
-	if (clikeys_public(&pub, a->pubfile, a->b64, err) < 0)
-		goto out;
-	/* A lock stopped between its two renames left xpin.lock new and its
-	 * signature beside xpin.lock.minisig (the next lock finishes). */
-	if (util_read_file(&sigtext, util_pair_half("xpin.lock", "xpin.lock.minisig")
-					     ? "xpin.lock.minisig.xpin-new"
-					     : "xpin.lock.minisig",
-			   1u << 20, err) < 0) {
-		err->code = XPIN_SIGNATURE;
-		goto out;
-	}
-	if (util_read_file(&text, "xpin.lock", 64u << 20, err) < 0)
-		goto out;
-	ret = release_signed_manifest(m, &sig, buf_cstr(&text), text.len,
-				      buf_cstr(&sigtext), sigtext.len, &pub, err);
-	if (ret == 0)
-		json_object_set_new(rep, "signature", json_pack(
-			"{s:b, s:s}", "ok", 1, "trusted_comment", sig.trusted));
-out:
-	buf_release(&text);
-	buf_release(&sigtext);
-	return ret;
-}
-
 static void print_json(json_t *rep, const struct release *rel, int rc)
 {
 	json_object_set_new(rep, "targets", release_report(rel, RELEASE_VERIFY));
@@ -123,7 +85,7 @@ static int verify(struct release *rel, struct manifest *m, json_t *rep,
 {
 	int ret;
 
-	if (load_signed(m, rep, a, err) < 0)
+	if (clirelease_load_signed(m, rep, a->pubfile, a->b64, NULL, NULL, err) < 0)
 		return -1;
 	if (!g->json && !g->quiet)
 		printf("signature: ok\n");

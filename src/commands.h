@@ -22,5 +22,6 @@ XPIN_COMMAND(checksig);
 XPIN_COMMAND(hash);
 XPIN_COMMAND(elf);
 XPIN_COMMAND(diff);
+XPIN_COMMAND(export);
 
 #endif

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ cmd_pin, &cmd_pin_help },
 	{ cmd_lock, &cmd_lock_help },
 	{ cmd_verify, &cmd_verify_help },
+	{ cmd_export, &cmd_export_help },
 	{ cmd_audit, &cmd_audit_help },
 	{ cmd_keygen, &cmd_keygen_help },
 	{ cmd_sign, &cmd_sign_help },

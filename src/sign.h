@@ -197,4 +197,13 @@ int sign_verify(const struct sign_sig *sig, const struct sign_pub *pk,
 int sign_verify_file(const struct sign_sig *sig, const struct sign_pub *pk,
 		     const char *path, unsigned flags, struct xerr *err);
 
+/*
+ * Plain Ed25519 (RFC 8032) over msg with the opened key sk: the 64-byte
+ * signature other formats carry (DSSE, in-toto), not minisign's. pk gets
+ * the 32-byte public key.
+ */
+int sign_ed25519(unsigned char sig[64], unsigned char pk[32],
+		 const struct sign_secret *sk, const void *msg, size_t len,
+		 struct xerr *err);
+
 #endif
