@@ -34,6 +34,10 @@ struct export_ctx {
  * be the one whose public key checked xpin.lock. */
 struct sign_secret *export_secret(const struct export_ctx *c, struct xerr *err);
 
+typedef int (*export_fn)(const struct export_ctx *c, struct xerr *err);
+/* The writer of a kind ("sums", ...), or NULL with err naming them all. */
+export_fn cliexport_kind(const char *name, struct xerr *err);
+
 int export_sums(const struct export_ctx *c, struct xerr *err);
 int export_files(const struct export_ctx *c, struct xerr *err);
 int export_slsa(const struct export_ctx *c, struct xerr *err);

@@ -26,17 +26,6 @@ const struct cmd_help cmd_export_help = {
 	opts
 };
 
-static const struct {
-	const char *name;
-	int (*fn)(const struct export_ctx *c, struct xerr *err);
-} kinds[] = {
-	{ "sums", export_sums },
-	{ "files", export_files },
-	{ "slsa", export_slsa },
-	{ "in-toto", export_intoto },
-	{ "in-toto-key", export_intoto_key },
-};
-
 struct export_args {
 	const char *kind, *out, *pubfile, *b64, *secpath, *pwfile;
 	char **names;
@@ -86,22 +75,6 @@ static int parse_args(struct export_args *a, int argc, char **argv,
 	return 0;
 }
 
-struct sign_secret *export_secret(const struct export_ctx *c, struct xerr *err)
-{
-	struct sign_secret *sk = clikeys_unlocked_secret(c->secpath, c->pwfile, err);
-	struct sign_pub pub;
-
-	if (sk && (sign_secret_pub(&pub, sk, err) < 0 ||
-		   memcmp(pub.pk, c->pub->pk, sizeof(pub.pk)))) {
-		if (!err->code)
-			xerr_set(err, XPIN_SIGNATURE,
-				 "the secret key is not the one that signed xpin.lock");
-		sign_secret_free(sk);
-		return NULL;
-	}
-	return sk;
-}
-
 static int run(const struct export_args *a, const struct gopts *g,
 	       struct xerr *err)
 {
@@ -111,16 +84,11 @@ static int run(const struct export_args *a, const struct gopts *g,
 	struct export_ctx c = { .g = g, .m = &m, .out = a->out,
 				.secpath = a->secpath, .pwfile = a->pwfile,
 				.pub = &pub };
-	size_t i;
+	export_fn fn = cliexport_kind(a->kind, err);
 	int ret = -1;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].name, a->kind))
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
-		return xerr_set(err, XPIN_USAGE,
-				"'%s' is not a kind of evidence: sums, files, slsa, in-toto or in-toto-key",
-				a->kind);
+	if (!fn)
+		return -1;
 	if (clirelease_load_signed(&m, NULL, a->pubfile, a->b64, &text, &pub,
 				   err) < 0)
 		goto out;
@@ -128,7 +96,7 @@ static int run(const struct export_args *a, const struct gopts *g,
 	c.lock_len = text.len;
 	if (evidence_targets(&c.t, &c.n, &m, a->names, a->nnames, err) < 0)
 		goto out;
-	ret = kinds[i].fn(&c, err) < 0 ? -1 : XPIN_OK;
+	ret = fn(&c, err) < 0 ? -1 : XPIN_OK;
 out:
 	free(c.t);
 	manifest_release(&m);

@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include "clikeys.h"
+#include "cliexport.h"
 #include "commands.h"
 #include "clirelease.h"
+#include "evidence.h"
 #include "release.h"
 
-enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG };
+enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG, O_EXPORT };
 
 static const struct opt_spec opts[] = {
 	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub)" },
@@ -17,18 +19,20 @@ static const struct opt_spec opts[] = {
 	{ O_NOBUILD, 0, "no-build", NULL, "check the outputs already present instead of rebuilding" },
 	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
 	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
+	{ O_EXPORT, 0, "export", "KIND",
+	  "when all holds, write that evidence for what was checked (as 'xpin export KIND')" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_verify_help = {
-	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--json]",
+	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--export KIND] [--json]",
 	"check xpin.lock: its signature, the pins, a rebuild of each target, the policy",
 	opts
 };
 
 
 struct verify_args {
-	const char *pubfile, *b64;
+	const char *pubfile, *b64, *export;
 	struct release_opts ro;
 };
 
@@ -58,6 +62,11 @@ static int parse_args(struct verify_args *a, char **names, int argc,
 		case O_CONFIG:
 			a->ro.config = val;
 			break;
+		case O_EXPORT:
+			if (!cliexport_kind(val, err))
+				return -1;
+			a->export = val;
+			break;
 		case OPT_HELP:
 			return OPT_HELP;
 		case OPT_ARG:
@@ -78,15 +87,13 @@ static void print_json(json_t *rep, const struct release *rel, int rc)
 	cli_print_json(rep);
 }
 
-/* Signature, pins, rebuild: the exit code, or -1 with err. */
-static int verify(struct release *rel, struct manifest *m, json_t *rep,
-		  const struct verify_args *a, const struct gopts *g,
-		  struct xerr *err)
+/* Pins and rebuild of the signed manifest m: the exit code, or -1. */
+static int check(struct release *rel, const struct manifest *m, json_t *rep,
+		 const struct verify_args *a, const struct gopts *g,
+		 struct xerr *err)
 {
 	int ret;
 
-	if (clirelease_load_signed(m, rep, a->pubfile, a->b64, NULL, NULL, err) < 0)
-		return -1;
 	if (!g->json && !g->quiet)
 		printf("signature: ok\n");
 	ret = release_open(rel, m, &a->ro, err);
@@ -95,13 +102,48 @@ static int verify(struct release *rel, struct manifest *m, json_t *rep,
 	if (ret < 0)
 		return -1;
 	if (!g->json && !g->quiet)
-		printf("pins: ok (%zu inputs)\n",
-		       m->ninputs);
+		printf("pins: ok (%zu inputs)\n", m->ninputs);
 	ret = release_build(rel, &a->ro, err);
 	if (ret >= 0)
 		clirelease_print(g, rel, RELEASE_VERIFY, NULL);
 	return ret;
 }
+
+/* --export KIND: the evidence of the targets checked. */
+static int export_checked(const struct verify_args *a, const struct manifest *m,
+			  const struct buf *text, const struct sign_pub *pub,
+			  const struct gopts *g, struct xerr *err)
+{
+	struct export_ctx c = { .g = g, .m = m, .lock_text = text->data,
+				.lock_len = text->len, .pub = pub };
+	int ret;
+
+	if (evidence_targets(&c.t, &c.n, m, a->ro.names, a->ro.nnames, err) < 0)
+		return -1;
+	ret = cliexport_kind(a->export, err)(&c, err);
+	free(c.t);
+	return ret;
+}
+
+/* Signature, pins, rebuild: the exit code, or -1 with err. */
+static int verify(struct release *rel, struct manifest *m, json_t *rep,
+		  const struct verify_args *a, const struct gopts *g,
+		  struct xerr *err)
+{
+	struct buf text = BUF_INIT;
+	struct sign_pub pub;
+	int ret;
+
+	ret = clirelease_load_signed(m, rep, a->pubfile, a->b64, &text, &pub, err);
+	if (ret == 0)
+		ret = check(rel, m, rep, a, g, err);
+	if (ret == XPIN_OK && a->export &&
+	    export_checked(a, m, &text, &pub, g, err) < 0)
+		ret = -1;
+	buf_release(&text);
+	return ret;
+}
+
 
 int cmd_verify(int argc, char **argv, struct gopts *g)
 {
