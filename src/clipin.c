@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flakeurl.h"
 #include "gitrepo.h"
 #include "jtext.h"
 #include "nix.h"
@@ -311,6 +312,20 @@ int clipin_rules_resolve(struct clipin_rules *r, struct xerr *err)
 out:
 	buf_release(&text);
 	return ret;
+}
+
+void clipin_url_rules(struct flakelock *lk, struct clipin_rules *r)
+{
+	struct flakeurl_rules u = FLAKEURL_RULES_NEWEST;
+	struct xerr ignored = XERR_INIT;
+
+	if (clipin_rules_resolve(r, &ignored) == 0) {
+		u.rfc3986 = r->nix.url_rfc3986;
+		u.forge_nar_hash = r->nix.url_forge_nar_hash;
+		u.forge_host = r->nix.url_forge_host;
+		u.git_submodules = r->nix.url_git_submodules;
+	}
+	flakelock_set_url_rules(lk, &u);
 }
 
 void clipin_rule_describe(char *out, size_t n, const struct clipin_facts *f)

@@ -79,7 +79,7 @@ struct clipin_rules {
 	bool asked;               /* nix is the installed Nix's */
 	struct nix_rules nix;
 };
-#define CLIPIN_RULES_INIT { -1, false, false, { { 0, 0, 0 }, false } }
+#define CLIPIN_RULES_INIT { -1, false, false, { { 0, 0, 0 }, false, false, false, false, false } }
 
 /* --export-ignore yes|no; --nix-rules VERSION. */
 int clipin_rules_export_ignore(struct clipin_rules *r, const char *s,
@@ -89,6 +89,12 @@ int clipin_rules_arg(struct clipin_rules *r, const char *version,
 /* The Nix rules in force, asking `nix --version` when none was given; a
  * Nix that cannot be run fails, naming --nix-rules. */
 int clipin_rules_resolve(struct clipin_rules *r, struct xerr *err);
+
+/* Have lk's pins print their url as the Nix that reads the lock does:
+ * --nix-rules, else the installed Nix; with no Nix to ask, as the newest
+ * Nix does (a listing or a report needs no Nix; what must know the
+ * version asks again and fails there). */
+void clipin_url_rules(struct flakelock *lk, struct clipin_rules *r);
 
 enum clipin_how {
 	CLIPIN_GIVEN,   /* on the command line */

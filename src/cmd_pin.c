@@ -14,7 +14,7 @@ enum { O_LOCK = 1, O_NAR, O_LASTMOD, O_REVCOUNT, O_DRY, O_MIRROR, O_EXPORT,
 
 static const struct opt_spec opts[] = {
 	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "compute the facts from a local git mirror (repeatable; before XPIN_MIRRORS and ~/.config/xpin/mirrors)" },
-	{ O_RULES, 0, "nix-rules", "VERSION", "git inputs: hash as this Nix version does (default: the installed Nix's)" },
+	{ O_RULES, 0, "nix-rules", "VERSION", "hash git inputs, and print URLs, as this Nix version does (default: the installed Nix's)" },
 	{ O_EXPORT, 0, "export-ignore", "yes|no", "git inputs: apply git archive's attributes or not, whatever the Nix version" },
 	{ O_NAR, 0, "nar-hash", "HASH", "the new narHash (sha256-...)" },
 	{ O_LASTMOD, 0, "last-modified", "T", "the new lastModified (unix time)" },
@@ -361,6 +361,7 @@ static int pin(struct pin_args *a, const struct gopts *g, struct xerr *err)
 	lk = flakelock_open(a->lock, err);
 	if (!lk || clipin_mirrors_check(&a->mirrors, lk, err) < 0)
 		goto out;
+	clipin_url_rules(lk, &a->rules);
 	changes = calloc(a->npairs, sizeof(*changes));
 	if (!changes) {
 		xerr_set(err, XPIN_USAGE, "out of memory");

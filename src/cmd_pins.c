@@ -14,13 +14,13 @@ static const struct opt_spec opts[] = {
 	{ O_LOCK, 0, "lock", "FILE", "the lock file (default flake.lock)" },
 	{ O_CHECK, 0, "check", NULL, "recompute each narHash from its mirror and compare" },
 	{ O_MIRROR, 'm', "mirror", "INPUT=DIR", "--check: a local git mirror of an input (repeatable)" },
-	{ O_RULES, 0, "nix-rules", "VERSION", "--check, git inputs: hash as this Nix version does (default: the installed Nix's)" },
+	{ O_RULES, 0, "nix-rules", "VERSION", "print URLs as this Nix version does, and with --check hash git inputs as it does (default: the installed Nix's)" },
 	{ O_EXPORT, 0, "export-ignore", "yes|no", "--check, git inputs: apply git archive's attributes or not, whatever the Nix version" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_pins_help = {
-	"pins", "[--lock FILE] [--json]\n"
+	"pins", "[--nix-rules VERSION] [--lock FILE] [--json]\n"
 		"--check [--mirror INPUT=DIR]... [--nix-rules VERSION] [--export-ignore yes|no] [--lock FILE] [--json]",
 	"list every input of flake.lock, or --check each narHash against a git mirror",
 	opts
@@ -72,6 +72,8 @@ static void print_pin(const struct gopts *g, const struct flakelock_pin *p)
 	       p->type ? p->type : "?", p->flake ? "" : ", not a flake");
 	if (p->source && p->source[0])
 		printf("  source        %s\n", p->source);
+	if (p->url && p->url[0])
+		printf("  url           %s\n", p->url);
 	if (p->ref)
 		printf("  ref           %s\n", p->ref);
 	if (p->rev)
@@ -362,11 +364,11 @@ static int parse_args(struct pins_args *a, int argc, char **argv,
 			return OPT_HELP;
 		if (parse_opt(a, o, val, err) < 0)
 			return -1;
-		check_opts |= o == O_MIRROR || o == O_EXPORT || o == O_RULES;
+		check_opts |= o == O_MIRROR || o == O_EXPORT;
 	}
 	if (check_opts && !a->check)
 		return xerr_set(err, XPIN_USAGE,
-				"--mirror, --nix-rules and --export-ignore go with --check");
+				"--mirror and --export-ignore go with --check");
 	return 0;
 }
 
@@ -400,6 +402,8 @@ static int pins(struct pins_args *a, const struct gopts *g, struct xerr *err)
 	if (a->check && clipin_mirrors_load(&a->mirrors, err) < 0)
 		goto out;
 	lk = flakelock_open(a->lock, err);
+	if (lk)
+		clipin_url_rules(lk, &a->rules);
 	if (!lk || flakelock_pins(&pv, &n, lk, err) < 0 ||
 	    clipin_mirrors_check(&a->mirrors, lk, err) < 0)
 		goto out;

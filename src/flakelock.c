@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flakeurl.h"
 #include "jtext.h"
 
 struct flakelock {
@@ -23,6 +24,7 @@ struct flakelock {
 	char **edited;      /* node keys whose "locked" changed */
 	size_t nedited;
 	struct xerr *err;   /* where validation reports, while loading */
+	struct flakeurl_rules url_rules; /* how pins' url prints */
 };
 
 #define MAX_PATH_ELEMS 8
@@ -293,6 +295,8 @@ struct flakelock *flakelock_load(const char *text, size_t len,
 	const char *key;
 	size_t nrefs = 0;
 
+	static const struct flakeurl_rules newest = FLAKEURL_RULES_NEWEST;
+
 	lk = calloc(1, sizeof(*lk));
 	if (!lk || !(lk->text = malloc(len + 1))) {
 		free(lk);
@@ -366,6 +370,7 @@ struct flakelock *flakelock_load(const char *text, size_t len,
 		nrefs += json_object_size(json_object_get(node, "inputs"));
 	}
 	lk->max_depth = (int)(nrefs < 100000 ? nrefs : 100000) + 1;
+	lk->url_rules = newest;
 	if (check_refs(lk) < 0)
 		goto fail;
 	lk->err = NULL;
@@ -405,6 +410,12 @@ void flakelock_free(struct flakelock *lk)
 int flakelock_version(const struct flakelock *lk)
 {
 	return lk->version;
+}
+
+void flakelock_set_url_rules(struct flakelock *lk,
+			     const struct flakeurl_rules *r)
+{
+	lk->url_rules = *r;
 }
 
 /* A locked attribute; version 5 keeps some in "info", which wins there. */
@@ -454,53 +465,13 @@ static char *make_source(json_t *node)
 	}
 }
 
-/* The locked reference as a flake URL, the way Nix prints it in reports. */
-static char *make_url(json_t *node)
-{
-	const char *type = sattr(node, "type"), *rev = sattr(node, "rev");
-	const char *ref = sattr(node, "ref"), *url = sattr(node, "url");
-	struct buf b = BUF_INIT;
-	char *s;
-
-	if (!type)
-		type = "";
-	if (!strcmp(type, "github") || !strcmp(type, "gitlab") ||
-	    !strcmp(type, "sourcehut")) {
-		buf_printf(&b, "%s:%s/%s", type,
-			   sattr(node, "owner") ? sattr(node, "owner") : "?",
-			   sattr(node, "repo") ? sattr(node, "repo") : "?");
-		if (rev)
-			buf_printf(&b, "/%s", rev);
-		else if (ref)
-			buf_printf(&b, "/%s", ref);
-	} else if (!strcmp(type, "git") || !strcmp(type, "hg")) {
-		char sep = url && strchr(url, '?') ? '&' : '?';
-		buf_printf(&b, "%s+%s", !strcmp(type, "git") ? "git" : "hg",
-			   url ? url : "");
-		if (ref) {
-			buf_printf(&b, "%cref=%s", sep, ref);
-			sep = '&';
-		}
-		if (rev)
-			buf_printf(&b, "%crev=%s", sep, rev);
-	} else if (!strcmp(type, "path")) {
-		buf_printf(&b, "path:%s", sattr(node, "path") ? sattr(node, "path") : "");
-	} else if (!strcmp(type, "indirect")) {
-		buf_printf(&b, "flake:%s", sattr(node, "id") ? sattr(node, "id") : "");
-	} else {
-		buf_puts(&b, url ? url : type);
-	}
-	s = strdup(buf_cstr(&b));
-	buf_release(&b);
-	return s;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
 
-static void fill_pin(struct flakelock_pin *p, const char *key, json_t *node)
+static void fill_pin(struct flakelock_pin *p, const struct flakelock *lk,
+		     const char *key, json_t *node)
 {
 	json_t *flake = json_object_get(node, "flake");
 	const char *ref = sattr(node, "ref");
@@ -517,7 +488,8 @@ static void fill_pin(struct flakelock_pin *p, const char *key, json_t *node)
 	p->rev_count = iattr(node, "revCount");
 	p->flake = !json_is_false(flake);
 	p->source = make_source(node);
-	p->url = make_url(node);
+	p->url = flakeurl_locked(json_object_get(node, "locked"),
+				 json_object_get(node, "info"), &lk->url_rules);
 }
 
 void flakelock_pin_release(struct flakelock_pin *p)
@@ -602,7 +574,7 @@ static int walk(struct walk *w, const char *key, const char *prefix)
 			continue;
 		}
 		k = json_string_value(v);
-		fill_pin(p, k, json_object_get(w->lk->nodes, k));
+		fill_pin(p, w->lk, k, json_object_get(w->lk->nodes, k));
 		if (!json_object_get(w->visited, k)) {
 			json_object_set_new(w->visited, k, json_true());
 			ret = walk(w, k, p->path);
@@ -693,7 +665,7 @@ int flakelock_find(struct flakelock_pin *out, const struct flakelock *lk,
 		out->follows = strdup(why);
 	} else {
 		key = json_string_value(ref);
-		fill_pin(out, key, json_object_get(lk->nodes, key));
+		fill_pin(out, lk, key, json_object_get(lk->nodes, key));
 	}
 	ret = 0;
 	goto out;

@@ -18,6 +18,7 @@
 #include "util.h"
 
 struct flakelock;
+struct flakeurl_rules;
 
 /* Parse and validate text; file names it in errors ("flake.lock").
  * Returns NULL with err filled (code XPIN_USAGE, position when known). */
@@ -36,11 +37,17 @@ struct flakelock_pin {
 			       * flake), NULL when not a follows */
 	char *type;           /* locked.type */
 	char *source;         /* "NixOS/nixpkgs", a url, a path, an id */
-	char *url;            /* the locked reference as a flake URL */
+	char *url;            /* the locked reference as the flake URL
+			       * Nix prints (flakeurl_locked) */
 	char *rev, *ref, *nar_hash;        /* NULL when absent */
 	int64_t last_modified, rev_count;  /* -1 when absent */
 	bool flake;           /* false for `flake: false` inputs */
 };
+
+/* The Nix rules pins' url follows (copied; default: the newest Nix's,
+ * FLAKEURL_RULES_NEWEST). */
+void flakelock_set_url_rules(struct flakelock *lk,
+			     const struct flakeurl_rules *r);
 
 /* Every input path reachable from the root, depth first in key order; a
  * node reached twice is listed on each path but descended into once. */

@@ -68,11 +68,29 @@ int nix_version_text(struct buf *out, struct xerr *err)
 	return 0;
 }
 
+static bool at_least(const struct nix_version *v, unsigned major,
+		     unsigned minor)
+{
+	return v->major > major || (v->major == major && v->minor >= minor);
+}
+
 void nix_rules_for(struct nix_rules *out, const struct nix_version *v)
 {
 	out->version = *v;
 	/* 2.20 moved the git fetcher from `git archive` to libgit2. */
 	out->git_archive = v->major < 2 || (v->major == 2 && v->minor < 20);
+	/* How locked URLs print: measured with Nix 2.8 (Debian 12); 2.26
+	 * (Debian 13) as its sources say and t0121 compares. No release
+	 * between was measured; each change is put at the release Nix's
+	 * own tracker first shows it in: the strict encoding at 2.17
+	 * (current when NixOS/nix#8993 showed it), the forge narHash at
+	 * 2.20 (#10249), the forge host at 2.27 (#12580, backported there).
+	 * submodules=1, which 2.8's toURL lacks, is taken to have come with
+	 * 2.20's rewrite of the git fetcher. */
+	out->url_rfc3986 = at_least(v, 2, 17);
+	out->url_forge_nar_hash = at_least(v, 2, 20);
+	out->url_git_submodules = at_least(v, 2, 20);
+	out->url_forge_host = at_least(v, 2, 27);
 }
 
 /* line without colour (CSI sequences) and control characters, trimmed. */

@@ -63,10 +63,19 @@ void nix_version_format(char out[32], const struct nix_version *v);
  * nix cannot be run. */
 int nix_version_text(struct buf *out, struct xerr *err);
 
-/* The rules of the Nix that will read a lock. */
+/* The rules of the Nix that will read a lock. The url_ ones say how that
+ * Nix prints a locked input as a URL (`nix flake metadata`, man
+ * xpin-pins(1), NIX VERSIONS). */
 struct nix_rules {
 	struct nix_version version;
 	bool git_archive;   /* git inputs hashed as `git archive` writes them */
+	bool url_rfc3986;   /* percent-encoding keeps RFC 3986's unreserved
+			     * characters only (and ":@/?" in a query, ":@/"
+			     * in a path), in upper case; before, it kept the
+			     * sub-delimiters too and left paths alone */
+	bool url_forge_nar_hash; /* github, gitlab, sourcehut: ?narHash= */
+	bool url_forge_host;     /* github, gitlab, sourcehut: ?host= */
+	bool url_git_submodules; /* git: submodules=1 */
 };
 void nix_rules_for(struct nix_rules *out, const struct nix_version *v);
 

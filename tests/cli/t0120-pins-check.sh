@@ -117,7 +117,7 @@ refuse "a mirror without the locked rev" "input 'dep': rev $c3 is not in '$TMP/u
 refuse "a mirror that is not a repository" "'$TMP/plain' is not a git repository" \
 	--check --mirror dep="$TMP/plain"
 refuse "a mirror for an input the lock lacks" "no input 'nope' in flake.lock" --check --mirror nope="$M"
-refuse "--mirror without --check" "--mirror, --nix-rules and --export-ignore go with --check" --mirror dep="$M"
+refuse "--mirror without --check" "--mirror and --export-ignore go with --check" --mirror dep="$M"
 refuse "a malformed --mirror" "--mirror: 'dep' is not INPUT=DIR" --check --mirror dep
 refuse "a bad --export-ignore" "--export-ignore must be yes or no" --check --export-ignore=sometimes
 refuse "a bad --nix-rules" "--nix-rules: 'latest' is not a Nix version" --check --mirror dep="$M" --nix-rules latest

@@ -65,8 +65,10 @@ void test_flakelock__pins_and_follows(void)
 	T_INTEQ(n, 4);
 	if (n == 4) {
 		T_STREQ(pins[0].path, "a");
+		/* the newest Nix's form, with no rules set */
 		T_STREQ(pins[0].url,
-			"github:o/a/1111111111111111111111111111111111111111");
+			"github:o/a/1111111111111111111111111111111111111111"
+			"?narHash=sha256-47DEQpj8HBSa%2B/TImW%2B5JCeuQeRkm5NMpJWZG3hSuFU%3D");
 		T_STREQ(pins[1].path, "a/n");
 		T_STREQ(pins[1].follows, "n");
 		T_STREQ(pins[2].path, "n");
