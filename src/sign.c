@@ -1188,3 +1188,9 @@ int sign_ed25519(unsigned char sig[64], unsigned char pk[32],
 	memcpy(pk, sk->raw.ks.sk + 32, 32);
 	return 0;
 }
+
+bool sign_ed25519_check(const unsigned char sig[64],
+			const unsigned char pk[32], const void *msg, size_t len)
+{
+	return crypto_sign_verify_detached(sig, msg, len, pk) == 0;
+}

@@ -205,5 +205,8 @@ int sign_verify_file(const struct sign_sig *sig, const struct sign_pub *pk,
 int sign_ed25519(unsigned char sig[64], unsigned char pk[32],
 		 const struct sign_secret *sk, const void *msg, size_t len,
 		 struct xerr *err);
+/* Whether sig is pk's plain Ed25519 signature of msg. */
+bool sign_ed25519_check(const unsigned char sig[64],
+			const unsigned char pk[32], const void *msg, size_t len);
 
 #endif
