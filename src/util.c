@@ -608,6 +608,19 @@ int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err)
 	return 0;
 }
 
+int util_mkdtemp_beside(struct buf *out, const char *path, struct xerr *err)
+{
+	out->len = 0;
+	if (buf_printf(out, "%s.xpin-XXXXXX", path) < 0)
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	if (!mkdtemp(out->data))
+		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				   "cannot create a folder beside it: %s",
+				   strerror(errno));
+	temp_add(out->data, SLOT_DIR);
+	return 0;
+}
+
 int util_mkdir_p(const char *path, struct xerr *err)
 {
 	char *p = strdup(path), *s;

@@ -110,6 +110,10 @@ int util_stream_fd(int fd, const char *name,
 
 /* Create a fresh private folder under $TMPDIR (or /tmp); out gets the path. */
 int util_mkdtemp(struct buf *out, const char *prefix, struct xerr *err);
+/* The same as PATH.xpin-XXXXXX, beside path (mode 0700), so that a
+ * rename can put it in path's place; removed on a signal until
+ * util_keep_temp. */
+int util_mkdtemp_beside(struct buf *out, const char *path, struct xerr *err);
 /* mkdir -p: path and its missing parents, mode 0755. */
 int util_mkdir_p(const char *path, struct xerr *err);
 /*
