@@ -20,6 +20,17 @@ expect_exit 0 "lock a nix target and a command target" "$XPIN" lock x86_64-linux
 SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) make -s -C src release >/dev/null 2>&1
 out=$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["x86_64-linux-musl"]["outputs"]["out"])')
 
+# --- verify --export: the evidence of what was checked -------------------------
+expect_exit 0 "verify --no-build --export files" "$XPIN" verify --no-build --export files x86_64-linux-musl
+(cd release && sha256sum -c SHA256SUMS) >"$TMP/vx.out" 2>&1 &&
+	ok "sha256sum -c passes in the folder verify wrote" || not_ok "verify --export files: $(cat "$TMP/vx.out")"
+expect_eq "it holds only the target checked" "x86_64-linux-musl/bin/hello" "$(cut -d' ' -f3 release/SHA256SUMS)"
+rm -rf release
+expect_exit 1 "verify of a moved target exports nothing" \
+	sh -c 'printf x >>"$1"; "$2" verify --no-build --export sums tool; rc=$?; exit $rc' sh src/out/tool "$XPIN"
+[ ! -e SHA256SUMS ] && ok "no SHA256SUMS after a failed verify" || not_ok "SHA256SUMS written by a failed verify"
+SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) make -s -B -C src release >/dev/null 2>&1
+
 # --- sums --------------------------------------------------------------------
 expect_exit 0 "export sums" "$XPIN" export sums
 expect_exit 0 "minisign -V accepts SHA256SUMS.minisig" minisign -V -p xpin.pub -m SHA256SUMS
