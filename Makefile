@@ -53,9 +53,9 @@ DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev libssl-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
        gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
        valgrind time python3 python3-nacl man-db groff-base debootstrap mercurial \
-       rustc cargo musl-dev:arm64 libstd-rust-dev:arm64 python3-yaml in-toto
-DEPS_bookworm = pkg-config
-DEPS_trixie = pkgconf
+       rustc cargo musl-dev:arm64 libstd-rust-dev:arm64 python3-yaml
+DEPS_bookworm = pkg-config in-toto
+DEPS_trixie = pkgconf python3-securesystemslib
 
 .PHONY: all clean check check-asan check-sha256-fallback unit deps install uninstall fuzz bench demo ci
 

@@ -8,10 +8,19 @@
 # key and a folder already in use are refused.
 . "$(dirname "$0")/../lib.sh"
 
-itv=$(command -v in-toto-verify) || {
-	not_ok "in-toto-verify is not installed (make deps)"; test_done; }
-# The Python that runs in-toto has securesystemslib.
-py=$(sed -n '1s/^#! *//p' "$itv")
+# Debian 12 ships in-toto (make deps installs it); Debian 13 has only the
+# Go implementation, which reads no securesystemslib key file: there the
+# keyid comes from python3-securesystemslib and in-toto-verify's checks
+# are skipped, saying so.
+if itv=$(command -v in-toto-verify); then
+	# The Python that runs in-toto has securesystemslib.
+	py=$(sed -n '1s/^#! *//p' "$itv")
+else
+	itv= py=/usr/bin/python3
+	echo "# in-toto-verify is not installed (Debian 13 ships no Python in-toto): its checks are skipped"
+fi
+$py -c 'import securesystemslib' 2>/dev/null || {
+	not_ok "securesystemslib for $py (in-toto, or python3-securesystemslib; make deps)"; test_done; exit; }
 
 proj=$(sh "$ROOT/examples/cross/setup.sh" "$TMP/ex" 2>"$TMP/setup.err") || {
 	not_ok "setup.sh"; cat "$TMP/setup.err"; exit 1; }
@@ -23,9 +32,18 @@ expect_exit 0 "lock two targets" "$XPIN" lock x86_64-linux-musl tool
 # The key, as securesystemslib reads it.
 expect_exit 0 "export in-toto-key" "$XPIN" export in-toto-key
 expect_grep "in-toto-key: says what it wrote" "^wrote xpin.pub.intoto$" "$TMP/out"
-keyid=$($py -c 'import sys
-from securesystemslib.interface import import_ed25519_publickey_from_file as load
-k = load(sys.argv[1])
+keyid=$($py -c 'import sys, json, hashlib
+try:
+    from securesystemslib.interface import import_ed25519_publickey_from_file as load
+    k = load(sys.argv[1])
+except ImportError:
+    # securesystemslib 1.x has no interface module: the keyid is the
+    # SHA-256 of the canonical JSON of the public key metadata, encoded by
+    # securesystemslib itself.
+    from securesystemslib.formats import encode_canonical
+    k = json.load(open(sys.argv[1]))
+    meta = {f: k[f] for f in ("keytype", "scheme", "keyid_hash_algorithms", "keyval")}
+    k["keyid"] = hashlib.sha256(encode_canonical(meta).encode()).hexdigest()
 assert k["keytype"] == "ed25519" and k["scheme"] == "ed25519"
 print(k["keyid"])' xpin.pub.intoto) && ok "securesystemslib loads xpin.pub.intoto" ||
 	not_ok "securesystemslib loads xpin.pub.intoto"
@@ -76,6 +94,9 @@ git clone -q "$proj" "$TMP/rebuild" &&
 	cp "$TMP/rebuild/src/out/tool" "$TMP/files/tool/src/out/tool" ||
 	not_ok "rebuild tool"
 
+if [ -z "$itv" ]; then
+	skip_all "in-toto-verify: not installed"
+fi
 if ! in-toto-verify --help 2>/dev/null | grep -q -e '--key-types'; then
 	skip_all "in-toto-verify: this in-toto reads no securesystemslib key files (--key-types)"
 fi
