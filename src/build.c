@@ -673,8 +673,15 @@ int build_target(struct build_result *r, const struct config_target *t,
 		 enum build_mode mode, const struct manifest_target *prev,
 		 const struct manifest_policy *pol, const struct build_opts *o)
 {
+	struct build_opts oo = *o;
 	int ret;
 
+	/* A check rebuilds a command target as the lock built it: at the
+	 * SOURCE_DATE_EPOCH it recorded and signed, not at the commit that
+	 * added xpin.lock later. */
+	if (mode != BUILD_TWICE && prev && prev->has_variations &&
+	    prev->nvariations)
+		oo.commit_time = prev->variations[0].source_date_epoch;
 	memset(r, 0, sizeof(*r));
 	r->target = t;
 	if (record_target(&r->rec, t) < 0) {
@@ -682,7 +689,7 @@ int build_target(struct build_result *r, const struct config_target *t,
 		ret = fail(r, XPIN_USAGE);
 	} else {
 		ret = t->attr ? build_nix(r, mode, prev, pol, o)
-			      : build_command(r, mode, pol, o);
+			      : build_command(r, mode, pol, &oo);
 	}
 	progress(o, t->name, ret < 0 ? "failed" : "done");
 	return ret;

@@ -71,26 +71,6 @@ static int check_dir(const char *dir, struct xerr *err)
 	return 0;
 }
 
-/* A temporary folder beside dir, so that it can be renamed into place. */
-static int temp_beside(struct buf *out, const char *dir, struct xerr *err)
-{
-	size_t len = strlen(dir);
-
-	while (len > 1 && dir[len - 1] == '/')
-		len--;
-	while (len && dir[len - 1] != '/')
-		len--;
-	out->len = 0;
-	if (buf_add(out, dir, len) < 0 ||
-	    buf_puts(out, ".xpin-in-toto-XXXXXX") < 0)
-		return xerr_set(err, XPIN_USAGE, "out of memory");
-	if (!mkdtemp(out->data))
-		return xerr_set(err, XPIN_USAGE,
-				"cannot create a temporary folder beside '%s': %s",
-				dir, strerror(errno));
-	return 0;
-}
-
 static int write_signed(const char *path, const json_t *payload,
 			const struct sign_secret *sk, const struct export_ctx *c,
 			struct xerr *err)
@@ -124,7 +104,7 @@ int export_intoto(const struct export_ctx *c, struct xerr *err)
 	    evidence_intoto_keyid(keyid, c->pub->pk, err) < 0)
 		return -1;
 	sk = export_secret(c, err);
-	if (!sk || temp_beside(&tmp, dir, err) < 0)
+	if (!sk || util_mkdtemp_beside(&tmp, dir, err) < 0)
 		goto out;
 	for (i = 0; i < c->n; i++) {
 		path.len = 0;

@@ -4,11 +4,13 @@
 #include <time.h>
 
 #include "clikeys.h"
+#include "cliexport.h"
 #include "commands.h"
 #include "clirelease.h"
+#include "evidence.h"
 #include "release.h"
 
-enum { O_PUB = 1, O_KEY, O_TAGS, O_NOBUILD, O_TRUST, O_JOBS };
+enum { O_PUB = 1, O_KEY, O_TAGS, O_NOBUILD, O_TRUST, O_JOBS, O_EXPORT };
 
 static const struct opt_spec opts[] = {
 	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub here)" },
@@ -17,17 +19,19 @@ static const struct opt_spec opts[] = {
 	{ O_NOBUILD, 0, "no-build", NULL, "check the outputs already present instead of rebuilding" },
 	{ O_TRUST, 0, "trust-tree-key", NULL, "use the xpin.pub found in the audited tree" },
 	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
+	{ O_EXPORT, 0, "export", "KIND",
+	  "one release: when it holds, write that evidence of it (sums, slsa, in-toto, in-toto-key)" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_audit_help = {
-	"audit", "REV... [-p PUB | -P KEY] [--tags GLOB] [--no-build] [--trust-tree-key] [--json]",
+	"audit", "REV... [-p PUB | -P KEY] [--tags GLOB] [--no-build] [--trust-tree-key] [--export KIND] [--json]",
 	"re-prove old releases: signature, pins and a rebuild of each at its commit",
 	opts
 };
 
 struct audit_opts {
-	const char *pubfile, *b64;
+	const char *pubfile, *b64, *export;
 	bool nobuild, trust_tree;
 	unsigned jobs;
 	const struct gopts *g;
@@ -59,27 +63,42 @@ static int audit_key(struct sign_pub *pub, json_t *rep, struct gitrepo *repo,
 }
 
 /* The release's xpin.lock, as its commit holds it, signature checked. */
-static int load_signed(struct manifest *m, json_t *rep, struct gitrepo *repo,
+static int load_signed(struct manifest *m, struct buf *lock,
+		       struct sign_pub *pub, json_t *rep, struct gitrepo *repo,
 		       const struct gitrepo_commit *c,
 		       const struct audit_opts *ao, struct xerr *err)
 {
-	struct buf lock = BUF_INIT, sig = BUF_INIT;
-	struct sign_pub pub;
+	struct buf sig = BUF_INIT;
 	struct sign_sig ss;
 	int ret = -1;
 
-	if (gitrepo_read_file(&lock, repo, c->rev, "xpin.lock", 64u << 20, err) < 0 ||
+	if (gitrepo_read_file(lock, repo, c->rev, "xpin.lock", 64u << 20, err) < 0 ||
 	    gitrepo_read_file(&sig, repo, c->rev, "xpin.lock.minisig", 1u << 16, err) < 0 ||
-	    audit_key(&pub, rep, repo, c->rev, ao, err) < 0)
+	    audit_key(pub, rep, repo, c->rev, ao, err) < 0)
 		goto out;
-	ret = release_signed_manifest(m, &ss, buf_cstr(&lock), lock.len,
-				      buf_cstr(&sig), sig.len, &pub, err);
+	ret = release_signed_manifest(m, &ss, buf_cstr(lock), lock->len,
+				      buf_cstr(&sig), sig.len, pub, err);
 	if (ret == 0)
 		json_object_set_new(rep, "signature", json_pack(
 			"{s:b, s:s}", "ok", 1, "trusted_comment", ss.trusted));
 out:
-	buf_release(&lock);
 	buf_release(&sig);
+	return ret;
+}
+
+/* --export KIND: the evidence of the release audited (its whole manifest). */
+static int export_audited(const struct audit_opts *ao, const struct manifest *m,
+			  const struct buf *lock, const struct sign_pub *pub,
+			  struct xerr *err)
+{
+	struct export_ctx c = { .g = ao->g, .m = m, .lock_text = lock->data,
+				.lock_len = lock->len, .pub = pub };
+	int ret;
+
+	if (evidence_targets(&c.t, &c.n, m, NULL, 0, err) < 0)
+		return -1;
+	ret = cliexport_kind(ao->export, err)(&c, err);
+	free(c.t);
 	return ret;
 }
 
@@ -123,16 +142,20 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	struct xerr err = XERR_INIT;
 	struct gitrepo_commit c;
 	struct release rel = RELEASE_INIT;
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, lock = BUF_INIT;
 	struct manifest m = MANIFEST_INIT;
+	struct sign_pub pub;
 	int rc = -1;
 
 	ao->label = rev;
 	json_object_set_new(rep, "rev", json_string(rev));
 	if (gitrepo_commit_info(&c, repo, rev, &err) == 0) {
 		json_object_set_new(rep, "commit", json_string(c.rev));
-		if (load_signed(&m, rep, repo, &c, ao, &err) == 0)
+		if (load_signed(&m, &lock, &pub, rep, repo, &c, ao, &err) == 0)
 			rc = audit_tree(&rel, &m, repo, &c, &tmp, ao, &err);
+		if (rc == XPIN_OK && ao->export &&
+		    export_audited(ao, &m, &lock, &pub, &err) < 0)
+			rc = -1;
 	}
 	if (rc > 0)
 		xerr_set(&err, rc, "%zu target%s checked, not all hold",
@@ -156,6 +179,7 @@ static int audit_one(json_t *rep, struct gitrepo *repo, const char *rev,
 	if (tmp.len)
 		util_rmtree(tmp.data);
 	buf_release(&tmp);
+	buf_release(&lock);
 	manifest_release(&m);
 	return rc;
 }
@@ -190,6 +214,16 @@ static int parse_args(struct audit_opts *ao, const char **tags,
 			if (cli_jobs(&ao->jobs, val, err) < 0)
 				return -1;
 			break;
+		case O_EXPORT:
+			/* The artifacts of a command target are not in the work
+			 * tree of an old release: files is for its checkout. */
+			if (!strcmp(val, "files"))
+				return xerr_set(err, XPIN_USAGE,
+						"audit --export files: check the release out and run 'xpin export files' there");
+			if (!cliexport_kind(val, err))
+				return -1;
+			ao->export = val;
+			break;
 		case OPT_HELP:
 			return OPT_HELP;
 		case OPT_ARG:
@@ -201,6 +235,8 @@ static int parse_args(struct audit_opts *ao, const char **tags,
 	}
 	if (!*nrevs && !*tags)
 		return xerr_set(err, XPIN_USAGE, "name a release to audit, or --tags GLOB (see 'xpin audit --help')");
+	if (ao->export && (*nrevs != 1 || *tags))
+		return xerr_set(err, XPIN_USAGE, "--export writes the evidence of one release: name one REV");
 	return 0;
 }
 

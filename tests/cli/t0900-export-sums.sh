@@ -141,4 +141,18 @@ expect_exit 0 "export files with those names" "$XPIN" export files -s "$TMP/odd.
 (cd "$TMP/oddf" && sha256sum -c SHA256SUMS) >/dev/null 2>&1 &&
 	ok "sha256sum -c passes in that folder" || not_ok "sha256sum -c passes in that folder"
 
+cd "$proj" || exit 1
+rm -f SHA256SUMS SHA256SUMS.minisig
+# --- audit --export: the evidence of an old release -----------------------------
+git add xpin.lock xpin.lock.minisig && git commit -qm r1 && git tag r1
+expect_exit 0 "audit --export sums r1" "$XPIN" audit --export sums -p xpin.pub r1
+expect_eq "it sums both targets of r1" "tool/src/out/tool x86_64-linux-musl/bin/hello" \
+	"$(cut -d' ' -f3 SHA256SUMS | tr '\n' ' ' | sed 's/ $//')"
+expect_exit 0 "its signature verifies (minisign -V)" minisign -V -p xpin.pub -m SHA256SUMS
+rm -f SHA256SUMS SHA256SUMS.minisig
+expect_exit 2 "audit --export files: refused" "$XPIN" audit --no-build --export files -p xpin.pub r1
+expect_one_line "in one line" "$TMP/err"
+expect_exit 2 "audit --export with two releases: refused" "$XPIN" audit --no-build --export sums -p xpin.pub r1 r1
+[ ! -e SHA256SUMS ] && ok "nothing written by the refusals" || not_ok "SHA256SUMS written"
+
 test_done
