@@ -242,17 +242,16 @@ static void forge(struct url *u, const json_t *a, const json_t *x,
 		set(u->query, "host", str(a, x, "host"));
 }
 
-static void git(struct url *u, const json_t *a, const json_t *x,
-		const struct flakeurl_rules *r)
+/* A git or hg input's url: VCS+SCHEME://... (plain git:// stays as it
+ * is), with its rev and ref. */
+static void vcs_url(struct url *u, const json_t *a, const json_t *x,
+		    const struct flakeurl_rules *r, const char *vcs)
 {
-	static const char *const flags[] = { "shallow", "lfs", "exportIgnore",
-					     "verifyCommit" };
 	struct buf scheme = BUF_INIT;
-	size_t i;
 
 	parse_url(u, str(a, x, "url") ? str(a, x, "url") : "", r);
-	if (strcmp(buf_cstr(&u->scheme), "git")) {
-		buf_printf(&scheme, "git+%s", buf_cstr(&u->scheme));
+	if (strcmp(buf_cstr(&u->scheme), vcs)) {
+		buf_printf(&scheme, "%s+%s", vcs, buf_cstr(&u->scheme));
 		buf_release(&u->scheme);
 		u->scheme = scheme;
 	}
@@ -260,6 +259,16 @@ static void git(struct url *u, const json_t *a, const json_t *x,
 		set(u->query, "rev", str(a, x, "rev"));
 	if (str(a, x, "ref"))
 		set(u->query, "ref", str(a, x, "ref"));
+}
+
+static void git(struct url *u, const json_t *a, const json_t *x,
+		const struct flakeurl_rules *r)
+{
+	static const char *const flags[] = { "shallow", "lfs", "exportIgnore",
+					     "verifyCommit" };
+	size_t i;
+
+	vcs_url(u, a, x, r, "git");
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (is_true(a, x, flags[i]))
 			set(u->query, flags[i], "1");
@@ -274,16 +283,7 @@ static void git(struct url *u, const json_t *a, const json_t *x,
 static void hg(struct url *u, const json_t *a, const json_t *x,
 	       const struct flakeurl_rules *r)
 {
-	struct buf scheme = BUF_INIT;
-
-	parse_url(u, str(a, x, "url") ? str(a, x, "url") : "", r);
-	buf_printf(&scheme, "hg+%s", buf_cstr(&u->scheme));
-	buf_release(&u->scheme);
-	u->scheme = scheme;
-	if (str(a, x, "rev"))
-		set(u->query, "rev", str(a, x, "rev"));
-	if (str(a, x, "ref"))
-		set(u->query, "ref", str(a, x, "ref"));
+	vcs_url(u, a, x, r, "hg");
 }
 
 static void path(struct url *u, const json_t *a, const json_t *x)

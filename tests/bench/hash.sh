@@ -17,28 +17,6 @@ set -eu
 runs=${XPIN_BENCH_RUNS:-3}
 nfiles=${XPIN_BENCH_TREE_FILES:-40000}
 
-calc() { awk "BEGIN { print $1 }"; }
-
-# measure NAME CMD...: best wall time (s) and its peak RSS (KiB) of $runs
-# runs; the last run's output is in $work/out.NAME
-measure() {
-	name=$1
-	shift
-	best=
-	for i in $(seq 1 "$runs"); do
-		/usr/bin/time -v -o "$work/time" "$@" >"$work/out.$name" 2>"$work/err" || {
-			echo "bench hash: FAIL: $*"; cat "$work/err"; exit 1; }
-		t=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":");
-			s = 0; for (j = 1; j <= n; j++) s = s * 60 + p[j]; print s }' "$work/time")
-		m=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time")
-		if [ -z "$best" ] || [ "$(calc "$t < $best")" = 1 ]; then
-			best=$t
-			mem=$m
-		fi
-	done
-	eval "t_$name=\$best m_$name=\$mem"
-}
-
 # agree A B WHAT: the first word of two outputs must be the same hash
 agree() {
 	a=$(awk '{ print $1; exit }' "$work/out.$1")

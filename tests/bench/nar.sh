@@ -16,8 +16,6 @@ runs=${XPIN_BENCH_RUNS:-3}
 dirs=$(( (files + 199) / 200 ))
 repo=$work/repo
 git init -q -b main "$repo"
-# calc EXPR: floating-point arithmetic without bc
-calc() { awk "BEGIN { print $1 }"; }
 start=$(date +%s.%N)
 awk -v dirs="$dirs" -v quarter="$(( (dirs + 3) / 4 ))" '
 function tree(n,   d, s, f, path, body, mode) {
@@ -57,23 +55,6 @@ nsmall=$(git -C "$repo" ls-tree -r small | wc -l)
 printf 'bench nar: %s files (%s in the small commit), generated in %.1fs\n' \
 	"$nfiles" "$nsmall" "$gen"
 
-# measure NAME CMD...: best wall time (s) and its peak RSS (KiB) of $runs runs
-measure() {
-	name=$1
-	shift
-	best=
-	for i in $(seq 1 "$runs"); do
-		/usr/bin/time -v -o "$work/time" "$@" >"$work/out.$name" 2>"$work/err"
-		t=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":");
-			s = 0; for (j = 1; j <= n; j++) s = s * 60 + p[j]; print s }' "$work/time")
-		m=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time")
-		if [ -z "$best" ] || [ "$(calc "$t < $best")" = 1 ]; then
-			best=$t
-			mem=$m
-		fi
-	done
-	eval "t_$name=\$best m_$name=\$mem"
-}
 
 mkdir "$work/flake"
 cat >"$work/flake/flake.nix" <<EOT
