@@ -16,6 +16,7 @@
 #include "hash.h"
 #include "nar.h"
 #include "nix.h"
+#include "store.h"
 
 static void progress(const struct build_opts *o, const char *target,
 		     const char *what)
@@ -396,14 +397,298 @@ static int nix_check_differs(struct build_result *r,
 	return ret;
 }
 
+#define MAX_OUTPUTS 10
+
+/* The outputs' store paths, in the record's order. */
+static int out_paths(struct build_result *r, const char **paths)
+{
+	size_t i;
+
+	if (r->rec.noutputs > MAX_OUTPUTS) {
+		xerr_set(&r->err, XPIN_USAGE, "target '%s': more than %d outputs",
+			 r->target->name, MAX_OUTPUTS);
+		return fail(r, XPIN_USAGE);
+	}
+	for (i = 0; i < r->rec.noutputs; i++)
+		paths[i] = r->rec.outputs[i].path;
+	return 0;
+}
+
+/* r->err, which says what failed, as the target's failure with code. */
+static int target_fail(struct build_result *r, int code)
+{
+	char msg[sizeof(r->err.msg)];
+
+	xerr_format(msg, sizeof(msg), &r->err);
+	xerr_set(&r->err, code, "target '%s': %.600s (log: %.300s)",
+		 r->target->name, msg, r->log);
+	return fail(r, code);
+}
+
+/* The NAR hash of path (SRI) into sri. */
+static int nar_sri(struct build_result *r, const char *path, char sri[52])
+{
+	unsigned char d[32];
+
+	if (nar_hash_path(d, path, &r->err) < 0)
+		return fail(r, XPIN_USAGE);
+	hash_sri_sha256(sri, d);
+	return 0;
+}
+
+/* Where build 1's outputs came from: *sub stays empty when this
+ * machine's Nix built them; else it names the cache, from the build's
+ * log (build_log) or the signature's key. */
+static int local_origin(struct build_result *r, const struct build_opts *o,
+			const char *build_log, struct buf *sub)
+{
+	const char *paths[MAX_OUTPUTS];
+	struct store_info info[MAX_OUTPUTS];
+	struct store_run s = { NULL, -1, r->target->timeout };
+	struct buf log = BUF_INIT;
+	struct xerr e = XERR_INIT;
+	bool substituted = false;
+	size_t i, n = r->rec.noutputs;
+	int ret;
+
+	if (out_paths(r, paths) < 0 || (s.log_fd = open_log(r, o, "origin")) < 0)
+		return fail(r, XPIN_BUILD);
+	ret = store_path_info(info, paths, n, &s, &r->err);
+	close(s.log_fd);
+	if (ret < 0)
+		return target_fail(r, XPIN_BUILD);
+	for (i = 0; i < n; i++)
+		substituted |= !info[i].ultimate;
+	if (!substituted)
+		return 0;
+	if (util_read_file(&log, build_log, 64u << 20, &e) == 0)
+		for (i = 0; !sub->len && i < n; i++)
+			store_substituted_from(sub, buf_cstr(&log), paths[i]);
+	for (i = 0; !sub->len && i < n; i++)
+		if (info[i].signer[0])
+			buf_printf(sub, "unknown (signed by %s)", info[i].signer);
+	if (!sub->len)
+		buf_puts(sub, "unknown");
+	buf_release(&log);
+	return 0;
+}
+
+/* Run nix with args in s's log; on failure r->err says "WHAT failed:
+ * REASON" and *reason holds Nix's reason. */
+static int nix_in_log(struct build_result *r, const struct store_run *s,
+		      const char *const *args, const char *what, char *reason,
+		      size_t nreason)
+{
+	struct nix_cmd c = { args, what, NULL, s->log_fd, s->timeout, 0, "" };
+	int ret = nix_run(&c, &r->err);
+
+	snprintf(reason, nreason, "%s", c.reason);
+	return ret;
+}
+
+/* What differs between this machine's outputs and store's copies of
+ * them under root: the artifacts (into r->rec.differs, with both
+ * sha256s in r->why) and diff's account of why. */
+static int explain_store(struct build_result *r, const char *store,
+			 const char *root, const struct manifest_policy *pol)
+{
+	struct manifest_artifacts there = { NULL, 0 };
+	struct manifest_strings names = { NULL, 0 };
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	size_t i, ignored = 0;
+	int ret = -1;
+
+	for (i = 0; i < r->rec.noutputs; i++) {
+		const struct manifest_output *out = &r->rec.outputs[i];
+
+		path.len = prefix.len = 0;
+		buf_printf(&path, "%s%s", root, out->path);
+		buf_printf(&prefix, "on %s%s%s", store, strcmp(out->name, "out") ? ": " : "",
+			   strcmp(out->name, "out") ? out->name : "");
+		if (manifest_add_path(&there, strcmp(out->name, "out") ? out->name : "",
+				      path.data, pol, &ignored, &r->err) < 0)
+			goto out;
+		explain(r, out->path, path.data, prefix.data);
+	}
+	if (manifest_diff(&names, &r->rec.artifacts, &there, true) < 0)
+		goto out;
+	for (i = 0; i < names.n; i++) {
+		const struct manifest_artifact *a =
+			manifest_artifact_find(&r->rec.artifacts, names.v[i]);
+		const struct manifest_artifact *b =
+			manifest_artifact_find(&there, names.v[i]);
+
+		buf_printf(&r->why, "on %s: artifact '%s': sha256 %s here, %s there\n",
+			   store, names.v[i], a ? a->sha256 : "(none)",
+			   b ? b->sha256 : "(none)");
+		if (manifest_strings_add(&r->rec.differs, names.v[i]) < 0)
+			goto out;
+	}
+	buf_printf(&r->why, "on %s: its output is copied to %s (compare with 'xpin diff')\n",
+		   store, root);
+	ret = 0;
+out:
+	manifest_artifacts_release(&there);
+	manifest_strings_release(&names);
+	buf_release(&path);
+	buf_release(&prefix);
+	return ret < 0 ? fail(r, XPIN_USAGE) : 0;
+}
+
+/* One more build of the target on the k-th other store: reachable, built
+ * there (again, when it held the output already or substituted it), its
+ * NAR hashes compared with this machine's, and on a difference copied
+ * back and explained. The build record says which. */
+static int build_on(struct build_result *r, const struct build_opts *o,
+		    size_t k, const struct manifest_policy *pol)
+{
+	const char *store = o->stores[k], *paths[MAX_OUTPUTS];
+	struct store_info before[MAX_OUTPUTS], after[MAX_OUTPUTS];
+	struct store_run s = { store, -1, r->target->timeout };
+	struct buf ver = BUF_INIT, ref = BUF_INIT, what = BUF_INIT, root = BUF_INIT;
+	char suffix[32], reason[512], sri[52], *nar = NULL;
+	bool again = false, agrees = true, self = false;
+	size_t i, n = r->rec.noutputs;
+	int ret = -1;
+
+	snprintf(suffix, sizeof(suffix), "on%zu", k + 1);
+	if (out_paths(r, paths) < 0 || (s.log_fd = open_log(r, o, suffix)) < 0)
+		return fail(r, XPIN_BUILD);
+	if (store_ping(&ver, &s, &r->err) < 0 ||
+	    store_path_info(before, paths, n, &s, &r->err) < 0) {
+		target_fail(r, XPIN_BUILD);
+		goto out;
+	}
+	nix_ref(&ref, o, r->target);
+	buf_printf(&what, "the build on %s", store);
+	{
+		const char *args[] = { "build", "--no-link", "-L", "--eval-store",
+				       "auto", "--store", store, ref.data, NULL };
+		if (nix_in_log(r, &s, args, what.data, reason, sizeof(reason)) < 0) {
+			target_fail(r, XPIN_BUILD);
+			goto out;
+		}
+	}
+	if (store_path_info(after, paths, n, &s, &r->err) < 0) {
+		target_fail(r, XPIN_BUILD);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		again |= before[i].valid || !after[i].ultimate;
+	if (again) {
+		const char *args[] = { "build", "--rebuild", "--no-link", "-L",
+				       "--eval-store", "auto", "--store", store,
+				       ref.data, NULL };
+		/* It held the output already, or a cache gave it: build. */
+		buf_printf(&what, " (again)");
+		if (nix_in_log(r, &s, args, what.data, reason, sizeof(reason)) < 0) {
+			if (!strstr(reason, "may not be deterministic")) {
+				target_fail(r, XPIN_BUILD);
+				goto out;
+			}
+			r->err = (struct xerr)XERR_INIT;
+			self = true;
+			buf_printf(&r->why, "on %s: a build there differs from the output it held: %s\n",
+				   store, reason);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (nar_sri(r, paths[i], sri) < 0)
+			goto out;
+		agrees &= !strcmp(sri, after[i].nar_hash);
+		if (!strcmp(r->rec.outputs[i].name, "out"))
+			nar = after[i].nar_hash;
+	}
+	if (manifest_add_build(&r->rec, store, ver.len ? ver.data : NULL, NULL,
+			       nar, agrees && !self) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		fail(r, XPIN_USAGE);
+		goto out;
+	}
+	if (!agrees) {
+		buf_printf(&root, "%s/%s.%s.store", o->log_dir, r->target->name, suffix);
+		if (store_copy_back(paths, n, root.data, &s, &r->err) < 0) {
+			target_fail(r, XPIN_BUILD);
+			goto out;
+		}
+		r->keep = true;
+		if (explain_store(r, store, root.data, pol) < 0)
+			goto out;
+	}
+	r->rec.reproducible &= agrees && !self;
+	ret = 0;
+out:
+	close(s.log_fd);
+	buf_release(&ver);
+	buf_release(&ref);
+	buf_release(&what);
+	buf_release(&root);
+	return ret;
+}
+
+/* Build 1 as recorded: here, or substituted from a cache. */
+static int record_first(struct build_result *r, const struct build_opts *o,
+			const char *build_log, bool *substituted)
+{
+	struct buf sub = BUF_INIT;
+	int ret = local_origin(r, o, build_log, &sub);
+
+	*substituted = sub.len != 0;
+	if (ret == 0 && manifest_add_build(&r->rec, "local", NULL,
+					   sub.len ? sub.data : NULL,
+					   r->rec.nar_hash, true) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		ret = fail(r, XPIN_USAGE);
+	}
+	buf_release(&sub);
+	return ret;
+}
+
+/* nix build --rebuild here: 0 the same bytes, 1 a differing .check kept
+ * (explained), -1 failed; recorded as a local build. */
+static int rebuild_here(struct build_result *r, const struct build_opts *o,
+			const struct manifest_policy *pol)
+{
+	struct buf check = BUF_INIT;
+	char sri[52] = "";
+	size_t i;
+	int rb = nix_rebuild(r, o);
+
+	if (rb < 0)
+		return -1;
+	for (i = 0; rb == 1 && i < r->rec.noutputs; i++)
+		if (!strcmp(r->rec.outputs[i].name, "out")) {
+			buf_printf(&check, "%s.check", r->rec.outputs[i].path);
+			if (exists(check.data) && nar_sri(r, check.data, sri) < 0)
+				rb = -1;
+		}
+	buf_release(&check);
+	if (rb < 0)
+		return -1;
+	if (manifest_add_build(&r->rec, "local", NULL, NULL,
+			       rb == 0 ? r->rec.nar_hash : sri[0] ? sri : NULL,
+			       rb == 0) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		return fail(r, XPIN_USAGE);
+	}
+	r->rec.reproducible = rb == 0;
+	return rb == 1 ? nix_check_differs(r, pol) : 0;
+}
+
+/*
+ * lock: build 1, then build 2 here (nix build --rebuild) or, with other
+ * stores, one build on each. verify: one real build here: when the
+ * output was already in the store, or a cache gave it, a rebuild; then
+ * one more on each other store.
+ */
 static int build_nix(struct build_result *r, enum build_mode mode,
 		     const struct manifest_target *prev,
 		     const struct manifest_policy *pol,
 		     const struct build_opts *o)
 {
-	bool present = prev && prev->noutputs;
+	bool present = prev && prev->noutputs, substituted, here;
+	char build_log[sizeof(r->log)];
 	size_t i;
-	int rb;
 
 	if (mode == BUILD_PRESENT)
 		return nix_present(r, prev, pol, o);
@@ -413,22 +698,26 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 	progress(o, r->target->name, mode == BUILD_TWICE ? "build 1/2" : "build");
 	if (nix_build(r, o, "build") < 0)
 		return -1;
-	if (mode == BUILD_ONCE && !present) {
-		r->rec.reproducible = true;
-		if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol,
-				 &r->rec.nwarn, &r->err) < 0)
-			return fail(r, XPIN_USAGE);
-		return nar_of_out(r);
-	}
-	progress(o, r->target->name, mode == BUILD_TWICE ? "build 2/2" : "rebuild");
-	rb = nix_rebuild(r, o);
-	if (rb < 0)
-		return -1;
+	snprintf(build_log, sizeof(build_log), "%s", r->log);
 	if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol, &r->rec.nwarn,
 			 &r->err) < 0 || nar_of_out(r) < 0)
 		return fail(r, XPIN_USAGE);
-	r->rec.reproducible = rb == 0;
-	return rb == 1 ? nix_check_differs(r, pol) : 0;
+	if (record_first(r, o, build_log, &substituted) < 0)
+		return -1;
+	r->rec.reproducible = true;
+	here = mode == BUILD_TWICE ? o->nstores == 0 : present || substituted;
+	if (here) {
+		progress(o, r->target->name,
+			 mode == BUILD_TWICE ? "build 2/2" : "rebuild");
+		if (rebuild_here(r, o, pol) < 0)
+			return -1;
+	}
+	for (i = 0; i < o->nstores; i++) {
+		progress(o, r->target->name, o->stores[i]);
+		if (build_on(r, o, i, pol) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* A command target's artifact art, read inside root only (a link on

@@ -6,6 +6,13 @@
  * way xpin hashes what came out itself (manifest_add_path) into the
  * target's typed record (struct manifest_target) and compares.
  *
+ * A build is a build only where it ran: an output that Nix substituted
+ * from a cache is recorded as such (rec.builds) and, for a check, built
+ * here again. Each store in o->stores (a remote store such as
+ * ssh-ng://host, evaluation staying local) builds the target once more;
+ * its output is compared by NAR hash and, when it differs, copied back
+ * into the log folder and explained.
+ *
  * Every build runs with a timeout and logs to a file in o->log_dir, which
  * failure messages name. A struct build_result owns what it holds
  * (build_result_release).
@@ -34,6 +41,10 @@ struct build_opts {
 	void *progress_ctx;
 	const char *repo;        /* the git repository commands export from
 				  * (NULL: project) */
+	char *const *stores;     /* other machines' Nix stores that build
+				  * each nix target once more (lock: these
+				  * are its second builds) */
+	size_t nstores;
 };
 
 enum build_mode {
@@ -52,6 +63,8 @@ struct build_result {
 	int failed;              /* 0, or the exit code (XPIN_BUILD, ...) */
 	struct xerr err;         /* why, when failed */
 	char log[512];           /* the log of the last build run */
+	bool keep;               /* the logs' folder holds what a reader
+				  * needs: another store's differing output */
 	struct buf why;          /* not reproducible: diff's short form */
 };
 

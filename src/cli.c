@@ -1,6 +1,7 @@
 /* cli: option parsing, usage, error printing, colour. */
 #include "cli.h"
 
+#include "config.h"
 #include "jtext.h"
 
 #include <stdarg.h>
@@ -277,6 +278,17 @@ void cli_progress(void *ctx, const char *target, const char *what)
 	fprintf(stderr, "xpin: %s: %s (%lds)\n", target, what,
 		(long)(time(NULL) - p->start));
 	pthread_mutex_unlock(&p->lock);
+}
+
+int cli_store(char **stores, size_t *n, const char *val, const char *opt,
+	      struct xerr *err)
+{
+	if (!config_valid_store(val))
+		return xerr_set(err, XPIN_USAGE,
+				"%s takes a Nix store URI such as ssh-ng://builder, not '%.200s'",
+				opt, val);
+	stores[(*n)++] = (char *)val;
+	return 0;
 }
 
 int cli_jobs(unsigned *out, const char *val, struct xerr *err)

@@ -78,6 +78,10 @@ struct cli_progress {
 void cli_progress_init(struct cli_progress *p, const struct gopts *g);
 void cli_progress(void *ctx, const char *target, const char *what);
 /* Parse -j N (1 to 64). */
+/* A store URI given to --rebuild-on or --build-on (opt), appended to
+ * stores (room for one more); XPIN_USAGE when it is not one. */
+int cli_store(char **stores, size_t *n, const char *val, const char *opt,
+	      struct xerr *err);
 int cli_jobs(unsigned *out, const char *val, struct xerr *err);
 
 /* v in its canonical text (jtext_dump_file) on standard output; -1

@@ -6,6 +6,43 @@
 
 #include "clikeys.h"
 
+/* Where each build ran, when not all of them ran here: a substituted
+ * output is another machine's build, and so is one on another store. */
+static void print_builds(const struct manifest_target *rec)
+{
+	bool elsewhere = false;
+	size_t i;
+
+	for (i = 0; i < rec->nbuilds; i++)
+		elsewhere |= rec->builds[i].substituted ||
+			     strcmp(rec->builds[i].store, "local");
+	for (i = 0; elsewhere && i < rec->nbuilds; i++) {
+		const struct manifest_build *b = &rec->builds[i];
+
+		printf("  build %zu: ", i + 1);
+		if (b->substituted) {
+			fputs("substituted from ", stdout);
+			cli_put_safe(b->substituted);
+			fputs(", not built here", stdout);
+		} else if (!strcmp(b->store, "local")) {
+			fputs("built here", stdout);
+		} else {
+			printf("built on %s", b->store);
+			if (b->nix) {
+				fputs(" (Nix ", stdout);
+				cli_put_safe(b->nix);
+				fputs(")", stdout);
+			}
+		}
+		if (i)
+			fputs(b->agrees ? ": the same bytes as build 1"
+					: ": NOT the bytes of build 1", stdout);
+		putchar('\n');
+	}
+	if (elsewhere && rec->nbuilds > 1)
+		printf("  these builds ran on more than one machine\n");
+}
+
 /* A lock's line for a target that built, with its reasons. */
 static void print_locked(const struct gopts *g, const struct release_target *t)
 {
@@ -21,6 +58,7 @@ static void print_locked(const struct gopts *g, const struct release_target *t)
 	       cli_c(g, ok ? "green" : "red"), ok ? "ok" : "FAIL", cli_c(g, "reset"),
 	       t->target->name, rec->reproducible ? "reproducible" : "NOT reproducible",
 	       nart, nart == 1 ? "" : "s", rec->nwarn ? "broken" : "ok");
+	print_builds(rec);
 	for (i = 0; i < t->differs.n; i++)
 		printf("  differs: %s\n", t->differs.v[i]);
 	if (!rec->reproducible && !t->differs.n)
@@ -64,6 +102,8 @@ static void print_checked(const struct gopts *g, const struct release_target *t,
 	if (t->verdict == XPIN_OK && !g->quiet && !*label)
 		printf("target %s: ok (%zu artifacts match)\n", t->target->name,
 		       t->prev->artifacts.n);
+	if (!g->quiet && !*label)
+		print_builds(&r->rec);
 }
 
 void clirelease_print(const struct gopts *g, const struct release *r,

@@ -10,7 +10,7 @@
 #include "evidence.h"
 #include "release.h"
 
-enum { O_PUB = 1, O_KEY, O_TAGS, O_NOBUILD, O_TRUST, O_JOBS, O_EXPORT };
+enum { O_PUB = 1, O_KEY, O_TAGS, O_NOBUILD, O_TRUST, O_JOBS, O_EXPORT, O_BUILD_ON };
 
 static const struct opt_spec opts[] = {
 	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub here)" },
@@ -21,11 +21,13 @@ static const struct opt_spec opts[] = {
 	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
 	{ O_EXPORT, 0, "export", "KIND",
 	  "one release: when it holds, write that evidence of it (sums, slsa, in-toto, in-toto-key)" },
+	{ O_BUILD_ON, 0, "build-on", "STORE",
+	  "build each nix target once more on this Nix store (ssh-ng://host; again for one more build each)" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_audit_help = {
-	"audit", "REV... [-p PUB | -P KEY] [--tags GLOB] [--no-build] [--trust-tree-key] [--export KIND] [--json]",
+	"audit", "REV... [-p PUB | -P KEY] [--tags GLOB] [--no-build] [--trust-tree-key] [--build-on STORE]... [--export KIND] [--json]",
 	"re-prove old releases: signature, pins and a rebuild of each at its commit",
 	opts
 };
@@ -34,6 +36,8 @@ struct audit_opts {
 	const char *pubfile, *b64, *export;
 	bool nobuild, trust_tree;
 	unsigned jobs;
+	char **stores;       /* --build-on */
+	size_t nstores;
 	const struct gopts *g;
 	const char *label;   /* the release being audited */
 };
@@ -115,6 +119,7 @@ static int audit_tree(struct release *rel, const struct manifest *m,
 		.mode = RELEASE_VERIFY, .nobuild = ao->nobuild, .jobs = ao->jobs,
 		.path_env = getenv("PATH"), .repo = ".", .commit = c,
 		.progress = cli_progress, .progress_ctx = &prog,
+		.stores = ao->stores, .nstores = ao->nstores,
 	};
 	int ret = -1;
 
@@ -212,6 +217,11 @@ static int parse_args(struct audit_opts *ao, const char **tags,
 			break;
 		case O_JOBS:
 			if (cli_jobs(&ao->jobs, val, err) < 0)
+				return -1;
+			break;
+		case O_BUILD_ON:
+			if (cli_store(ao->stores, &ao->nstores, val, "--build-on",
+				      err) < 0)
 				return -1;
 			break;
 		case O_EXPORT:
@@ -315,11 +325,13 @@ int cmd_audit(int argc, char **argv, struct gopts *g)
 	struct xerr err = XERR_INIT;
 	struct audit_opts ao = { .jobs = 1, .g = g };
 	const char *tags = NULL;
-	char **revs = calloc((size_t)argc + 1, sizeof(*revs));
+	/* The releases, then the stores. */
+	char **revs = calloc(2 * ((size_t)argc + 1), sizeof(*revs));
 	size_t nrevs = 0;
 	json_t *all = json_array();
 	int rc;
 
+	ao.stores = revs ? revs + argc + 1 : NULL;
 	rc = revs && all ? parse_args(&ao, &tags, revs, &nrevs, argc, argv, g, &err)
 			 : xerr_set(&err, XPIN_USAGE, "out of memory");
 	if (rc == OPT_HELP) {

@@ -10,7 +10,7 @@
 #include "clirelease.h"
 #include "release.h"
 
-enum { O_SEC = 1, O_JOBS, O_PWFILE, O_NOSIGN, O_CONFIG };
+enum { O_SEC = 1, O_JOBS, O_PWFILE, O_NOSIGN, O_CONFIG, O_REBUILD_ON };
 
 static const struct opt_spec opts[] = {
 	{ O_SEC, 's', "secret-key", "SEC",
@@ -19,11 +19,13 @@ static const struct opt_spec opts[] = {
 	{ O_PWFILE, 0, "password-file", "FILE", "read the key's password from FILE" },
 	{ O_NOSIGN, 0, "no-sign", NULL, "write xpin.lock without signing it" },
 	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
+	{ O_REBUILD_ON, 0, "rebuild-on", "STORE",
+	  "build each nix target's second build on this Nix store (ssh-ng://host; again for one more build each; default: xpin.json's rebuild_on)" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_lock_help = {
-	"lock", "[TARGET...] [-s SEC] [-j N] [--password-file FILE] [--no-sign]",
+	"lock", "[TARGET...] [-s SEC] [-j N] [--password-file FILE] [--no-sign] [--rebuild-on STORE]...",
 	"build each target twice, hash and check it, write and sign xpin.lock",
 	opts
 };
@@ -103,6 +105,11 @@ static int parse_args(struct lock_args *a, char **names, int argc,
 			break;
 		case O_CONFIG:
 			a->ro.config = val;
+			break;
+		case O_REBUILD_ON:
+			if (cli_store((char **)a->ro.stores, &a->ro.nstores, val,
+				      "--rebuild-on", err) < 0)
+				return -1;
 			break;
 		case OPT_HELP:
 			return OPT_HELP;
@@ -194,11 +201,13 @@ int cmd_lock(int argc, char **argv, struct gopts *g)
 				       .progress = cli_progress,
 				       .progress_ctx = &prog } };
 	struct release rel = RELEASE_INIT;
-	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	/* The target names, then the stores. */
+	char **names = calloc(2 * ((size_t)argc + 1), sizeof(*names));
 	int rc;
 
 	cli_progress_init(&prog, g);
 	a.ro.names = names;
+	a.ro.stores = names ? names + argc + 1 : NULL;
 	rc = names ? parse_args(&a, names, argc, argv, g, &err)
 		   : xerr_set(&err, XPIN_USAGE, "out of memory");
 	if (rc == OPT_HELP) {

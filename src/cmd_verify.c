@@ -11,7 +11,7 @@
 #include "evidence.h"
 #include "release.h"
 
-enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG, O_EXPORT };
+enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG, O_EXPORT, O_BUILD_ON };
 
 static const struct opt_spec opts[] = {
 	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub)" },
@@ -21,11 +21,13 @@ static const struct opt_spec opts[] = {
 	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
 	{ O_EXPORT, 0, "export", "KIND",
 	  "when all holds, write that evidence for what was checked (as 'xpin export KIND')" },
+	{ O_BUILD_ON, 0, "build-on", "STORE",
+	  "build each nix target once more on this Nix store (ssh-ng://host; again for one more build each)" },
 	OPT_SPEC_END
 };
 
 const struct cmd_help cmd_verify_help = {
-	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--export KIND] [--json]",
+	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--build-on STORE]... [--export KIND] [--json]",
 	"check xpin.lock: its signature, the pins, a rebuild of each target, the policy",
 	opts
 };
@@ -61,6 +63,11 @@ static int parse_args(struct verify_args *a, char **names, int argc,
 			break;
 		case O_CONFIG:
 			a->ro.config = val;
+			break;
+		case O_BUILD_ON:
+			if (cli_store((char **)a->ro.stores, &a->ro.nstores, val,
+				      "--build-on", err) < 0)
+				return -1;
 			break;
 		case O_EXPORT:
 			if (!cliexport_kind(val, err))
@@ -156,11 +163,13 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	struct release rel = RELEASE_INIT;
 	struct manifest m = MANIFEST_INIT;
 	json_t *rep = json_object();
-	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	/* The target names, then the stores. */
+	char **names = calloc(2 * ((size_t)argc + 1), sizeof(*names));
 	int rc;
 
 	cli_progress_init(&prog, g);
 	a.ro.names = names;
+	a.ro.stores = names ? names + argc + 1 : NULL;
 	rc = names && rep ? parse_args(&a, names, argc, argv, g, &err)
 			  : xerr_set(&err, XPIN_USAGE, "out of memory");
 	if (rc == OPT_HELP) {

@@ -291,6 +291,18 @@ static int load_target(struct ctx *c, struct config_target *t,
 	return 0;
 }
 
+bool config_valid_store(const char *s)
+{
+	const char *p = strstr(s, "://");
+
+	if (!p || p == s || *s == '-' || !p[3])
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int cmp_target(const void *a, const void *b)
 {
 	return strcmp(((const struct config_target *)a)->name,
@@ -299,7 +311,7 @@ static int cmp_target(const void *a, const void *b)
 
 int config_load(struct config *out, const char *path, struct xerr *err)
 {
-	static const char *const keys[] = { "pins", "targets", NULL };
+	static const char *const keys[] = { "pins", "rebuild_on", "targets", NULL };
 	struct ctx c = { path, BUF_INIT, err };
 	json_t *doc = NULL, *v, *t;
 	const char *k;
@@ -321,6 +333,19 @@ int config_load(struct config *out, const char *path, struct xerr *err)
 		const char *p[] = { "pins" };
 		if (strings(&c, &out->pins, &out->npins, v, p, 1, "\"pins\"") < 0)
 			goto out;
+	}
+	if ((v = json_object_get(doc, "rebuild_on"))) {
+		const char *p[] = { "rebuild_on" };
+		size_t i;
+
+		if (strings(&c, &out->rebuild_on, &out->nrebuild_on, v, p, 1,
+			    "\"rebuild_on\"") < 0)
+			goto out;
+		for (i = 0; i < out->nrebuild_on; i++)
+			if (!config_valid_store(out->rebuild_on[i])) {
+				cfg_err(&c, p, 1, "\"rebuild_on\" must list store URIs (such as ssh-ng://builder)");
+				goto out;
+			}
 	}
 	v = json_object_get(doc, "targets");
 	if (!json_is_object(v) || json_object_size(v) == 0) {
@@ -361,6 +386,7 @@ void config_release(struct config *c)
 	size_t i;
 
 	free_list(c->pins, c->npins);
+	free_list(c->rebuild_on, c->nrebuild_on);
 	for (i = 0; i < c->ntargets; i++) {
 		struct config_target *t = &c->targets[i];
 		free(t->name);

@@ -2,6 +2,7 @@
  * config: xpin.json, the project's targets and policy (xpin.json(5)).
  *
  *   { "pins": ["nixpkgs", ...],
+ *     "rebuild_on": ["ssh-ng://builder", ...],
  *     "targets": { NAME: { "attr": "packages.x86_64-linux.foo" | "command":
  *                          "make release", "artifacts": ["out/tool"],
  *                          "triple": "x86_64-unknown-linux-musl",
@@ -43,10 +44,13 @@ struct config_target {
 struct config {
 	char **pins;
 	size_t npins;
+	char **rebuild_on;      /* other stores that build each nix target
+				 * once more in a lock (URIs) */
+	size_t nrebuild_on;
 	struct config_target *targets; /* sorted by name */
 	size_t ntargets;
 };
-#define CONFIG_INIT { NULL, 0, NULL, 0 }
+#define CONFIG_INIT { NULL, 0, NULL, 0, NULL, 0 }
 
 #define CONFIG_DEFAULT_TIMEOUT 3600
 #define CONFIG_NAME_MAX 100
@@ -58,6 +62,10 @@ bool config_valid_target_name(const char *s);
  * control character). That no part is a symbolic link is for the reader
  * of the build's folder to check. */
 bool config_valid_artifact(const char *s);
+
+/* A Nix store URI for rebuild_on and --rebuild-on: SCHEME://REST, no
+ * blank or control character, not starting with '-'. */
+bool config_valid_store(const char *s);
 
 /* Load and validate path (named as given in errors). */
 int config_load(struct config *out, const char *path, struct xerr *err);

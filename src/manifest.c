@@ -52,6 +52,16 @@ static int strings_push(struct manifest_strings *s, const char *v)
 	return 0;
 }
 
+int manifest_strings_add(struct manifest_strings *s, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], v))
+			return 0;
+	return strings_push(s, v);
+}
+
 /*
  * Artifacts and targets are arrays kept sorted by the name each element
  * holds (a char * at name_off): where name is, or would go, in the n
@@ -491,8 +501,35 @@ void manifest_target_release(struct manifest_target *t)
 		free(v->umask);
 	}
 	free(t->variations);
+	for (i = 0; i < t->nbuilds; i++) {
+		free(t->builds[i].store);
+		free(t->builds[i].nix);
+		free(t->builds[i].substituted);
+		free(t->builds[i].nar_hash);
+	}
+	free(t->builds);
 	manifest_artifacts_release(&t->artifacts);
 	memset(t, 0, sizeof(*t));
+}
+
+int manifest_add_build(struct manifest_target *t, const char *store,
+		       const char *nix, const char *substituted,
+		       const char *nar_hash, bool agrees)
+{
+	struct manifest_build *v = realloc(t->builds,
+					   (t->nbuilds + 1) * sizeof(*v)), *b;
+	bool ok = true;
+
+	if (!v)
+		return -1;
+	t->builds = v;
+	b = &v[t->nbuilds++];
+	b->store = dup_or_null(store, &ok);
+	b->nix = dup_or_null(nix, &ok);
+	b->substituted = dup_or_null(substituted, &ok);
+	b->nar_hash = dup_or_null(nar_hash, &ok);
+	b->agrees = agrees;
+	return ok && b->store ? 0 : -1;
 }
 
 int manifest_target_copy(struct manifest_target *out,
@@ -533,6 +570,11 @@ int manifest_target_copy(struct manifest_target *out,
 		w->lc_all = dup_or_null(v->lc_all, &ok);
 		w->umask = dup_or_null(v->umask, &ok);
 		w->source_date_epoch = v->source_date_epoch;
+	}
+	for (i = 0; ok && i < src->nbuilds; i++) {
+		const struct manifest_build *b = &src->builds[i];
+		ok = manifest_add_build(out, b->store, b->nix, b->substituted,
+					b->nar_hash, b->agrees) == 0;
 	}
 	if (ok && src->artifacts.n &&
 	    !(out->artifacts.v = calloc(src->artifacts.n, sizeof(*out->artifacts.v))))
@@ -731,10 +773,27 @@ static json_t *strings_json(const struct manifest_strings *s)
 	return a;
 }
 
+json_t *manifest_builds_json(const struct manifest_target *t)
+{
+	json_t *builds = json_array();
+	size_t i;
+
+	for (i = 0; builds && i < t->nbuilds; i++) {
+		const struct manifest_build *b = &t->builds[i];
+		json_array_append_new(builds, json_pack(
+			"{s:s, s:o, s:o, s:o, s:b}", "store", b->store,
+			"nix", str_or_null(b->nix),
+			"substitutedFrom", str_or_null(b->substituted),
+			"narHash", str_or_null(b->nar_hash), "agrees", b->agrees));
+	}
+	return builds;
+}
+
 json_t *manifest_target_json(const struct manifest_target *t)
 {
 	json_t *outputs = t->has_outputs ? json_object() : json_null();
 	json_t *vars = t->has_variations ? json_array() : json_null();
+	json_t *builds = t->nbuilds ? manifest_builds_json(t) : NULL;
 	json_t *arts = json_object();
 	size_t i;
 
@@ -751,8 +810,9 @@ json_t *manifest_target_json(const struct manifest_target *t)
 	for (i = 0; arts && i < t->artifacts.n; i++)
 		json_object_set_new(arts, t->artifacts.v[i].name,
 				    artifact_json(&t->artifacts.v[i]));
-	return json_pack("{s:s?, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s?, s:o?, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "builder", t->builder,
+			 "builds", builds,
 			 "attr", str_or_null(t->attr),
 			 "command", str_or_null(t->command),
 			 "triple", str_or_null(t->triple),
@@ -1005,6 +1065,39 @@ static int rd_variations(struct rd *r, struct manifest_target *t,
 	return 0;
 }
 
+static int rd_builds(struct rd *r, struct manifest_target *t,
+		     const json_t *o)
+{
+	const json_t *a = json_object_get(o, "builds"), *v;
+	size_t i;
+
+	if (!a || json_is_null(a))
+		return 0;
+	if (!json_is_array(a))
+		return rd_fail(r, "builds", "an array or null");
+	json_array_foreach(a, i, v) {
+		char *store = NULL, *nix = NULL, *sub = NULL, *nar = NULL;
+		bool agrees = false;
+		int ret = json_is_object(v) &&
+			  rd_str(r, &store, v, "store") == 0 && store &&
+			  rd_str(r, &nix, v, "nix") == 0 &&
+			  rd_str(r, &sub, v, "substitutedFrom") == 0 &&
+			  rd_str(r, &nar, v, "narHash") == 0 &&
+			  rd_bool(r, &agrees, v, "agrees") == 0
+			  ? manifest_add_build(t, store, nix, sub, nar, agrees)
+			  : -2;
+		free(store);
+		free(nix);
+		free(sub);
+		free(nar);
+		if (ret == -2)
+			return rd_fail(r, "builds", "{store, nix, substitutedFrom, narHash, agrees} objects");
+		if (ret < 0)
+			return nomem(r->err);
+	}
+	return 0;
+}
+
 static int rd_target(struct rd *r, struct manifest_target *t,
 		     const char *name, const json_t *o)
 {
@@ -1026,6 +1119,7 @@ static int rd_target(struct rd *r, struct manifest_target *t,
 	    rd_bool(r, &t->reproducible, o, "reproducible") < 0 ||
 	    rd_strings(r, &t->differs, o, "differs") < 0 ||
 	    rd_outputs(r, t, o) < 0 || rd_variations(r, t, o) < 0 ||
+	    rd_builds(r, t, o) < 0 ||
 	    rd_object(r, &pol, o, "policy", true) < 0 ||
 	    rd_count(r, &nwarn, pol, "warnings") < 0 ||
 	    rd_object(r, &arts, o, "artifacts", true) < 0)

@@ -41,6 +41,8 @@ struct manifest_strings {
 	size_t n;
 };
 void manifest_strings_release(struct manifest_strings *s);
+/* Add v unless s has it already. */
+int manifest_strings_add(struct manifest_strings *s, const char *v);
 
 struct manifest_warning {
 	char *code, *message;
@@ -79,6 +81,20 @@ struct manifest_variation {
 	int64_t source_date_epoch;
 };
 
+/* One build of a nix target (xpin.lock(5), "builds"): where it ran and
+ * whether it gave the first build's bytes. */
+struct manifest_build {
+	char *store;                  /* "local", or the other store's URI */
+	char *nix;                    /* that store's Nix version, NULL for
+				       * local (the manifest's nixVersion) */
+	char *substituted;            /* the output came from this cache
+				       * ("unknown" when Nix did not say),
+				       * not a build; NULL: built there */
+	char *nar_hash;               /* of the "out" output it gave */
+	bool agrees;                  /* the first build's bytes, every
+				       * output */
+};
+
 struct manifest_target {
 	char *name;
 	char *builder;                /* "nix" or "command" */
@@ -91,10 +107,17 @@ struct manifest_target {
 	struct manifest_variation *variations;
 	size_t nvariations;
 	bool has_variations;          /* false: null (nix builds) */
+	struct manifest_build *builds; /* in order; none for command builds
+				       * and manifests made before them */
+	size_t nbuilds;
 	struct manifest_artifacts artifacts;
 	size_t nwarn;                 /* policy warnings over all artifacts */
 };
 void manifest_target_release(struct manifest_target *t);
+/* Append a build record (strings copied, NULL allowed but for store). */
+int manifest_add_build(struct manifest_target *t, const char *store,
+		       const char *nix, const char *substituted,
+		       const char *nar_hash, bool agrees);
 /* A deep copy of src into out; -1 when out of memory. */
 int manifest_target_copy(struct manifest_target *out,
 			 const struct manifest_target *src);
@@ -180,5 +203,7 @@ int manifest_load(struct manifest *out, const char *path, struct xerr *err);
  * memory. */
 json_t *manifest_json(const struct manifest *m);
 json_t *manifest_target_json(const struct manifest_target *t);
+/* Its "builds", a list (empty when none were recorded). */
+json_t *manifest_builds_json(const struct manifest_target *t);
 
 #endif

@@ -134,7 +134,8 @@ static const char *after(const char *s, const char *prefix)
 
 void nix_reason(char *out, size_t n, FILE *f)
 {
-	char line[1024], error[512] = "", fatal[512] = "";
+	char line[1024], error[512] = "", fatal[512] = "", last[256] = "";
+	bool builder = false;
 
 	out[0] = '\0';
 	if (!f)
@@ -142,10 +143,23 @@ void nix_reason(char *out, size_t n, FILE *f)
 	while (fgets(line, sizeof(line), f)) {
 		const char *s = clean_line(line), *t;
 
-		if ((t = after(s, "error:")) || (t = after(s, "xpin:")))
+		if ((t = after(s, "error:")) || (t = after(s, "xpin:"))) {
 			snprintf(error, sizeof(error), "%.500s", t);
-		else if (!fatal[0] && (t = after(s, "fatal:")))
+			builder = !strncmp(t, "builder for ", 12);
+			last[0] = '\0';
+		} else if (!fatal[0] && (t = after(s, "fatal:"))) {
 			snprintf(fatal, sizeof(fatal), "%.500s", t);
+		} else if (builder && (t = after(s, ">"))) {
+			/* A failed builder's last log lines follow, each
+			 * behind "> "; the last one is why it stopped. */
+			snprintf(last, sizeof(last), "%.250s", t);
+		}
+	}
+	if (last[0]) {
+		size_t len = strlen(error);
+
+		snprintf(error + len, sizeof(error) - len, " last log line: %.200s",
+			 last);
 	}
 	if (error[0] && fatal[0] && !strstr(error, fatal))
 		snprintf(out, n, "%s (git: %s)", error, fatal);

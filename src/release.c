@@ -178,29 +178,6 @@ static void *nix_version_thread(void *arg)
 	return NULL;
 }
 
-static bool listed(const struct manifest_strings *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], name))
-			return true;
-	return false;
-}
-
-static int add_name(struct manifest_strings *s, const char *name)
-{
-	char **v = realloc(s->v, (s->n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	s->v = v;
-	if (!(v[s->n] = strdup(name)))
-		return -1;
-	s->n++;
-	return 0;
-}
-
 /* The verdict of a target that built. A check's differences are the
  * artifacts that do not match the manifest, and those a rebuild changed
  * although the store matched. */
@@ -225,8 +202,7 @@ static int judge(struct release_target *t, enum release_mode mode)
 			 "the flake gives %.280s, xpin.lock has %.280s",
 			 rec->drv_path, t->prev->drv_path);
 	for (i = 0; i < between->n; i++)
-		if (!listed(&t->differs, between->v[i]) &&
-		    add_name(&t->differs, between->v[i]) < 0)
+		if (manifest_strings_add(&t->differs, between->v[i]) < 0)
 			return -1;
 	if (mode == RELEASE_LOCK)
 		t->verdict = rec->reproducible && !rec->nwarn
@@ -253,7 +229,13 @@ static void build_opts_for(struct build_opts *bo, const struct release *r,
 		.progress = o->progress,
 		.progress_ctx = o->progress_ctx,
 		.repo = o->repo,
+		.stores = o->stores,
+		.nstores = o->nstores,
 	};
+	if (!o->nstores && o->mode == RELEASE_LOCK) {
+		bo->stores = r->proj.cfg.rebuild_on;
+		bo->nstores = r->proj.cfg.nrebuild_on;
+	}
 }
 
 int release_build(struct release *r, const struct release_opts *o,
@@ -298,7 +280,7 @@ int release_build(struct release *r, const struct release_opts *o,
 		/* The logs are kept when a build failed: they say why. A
 		 * target refused for what it gave (XPIN_USAGE) is told in
 		 * its one line. */
-		kept |= t->res.failed == XPIN_BUILD;
+		kept |= t->res.failed == XPIN_BUILD || t->res.keep;
 		if (r->failed < t->res.failed)
 			r->failed = t->res.failed;
 		if (r->worst < t->verdict)
@@ -358,19 +340,21 @@ json_t *release_report(const struct release *r, enum release_mode mode)
 		json_t *o;
 
 		if (mode == RELEASE_LOCK)
-			o = json_pack("{s:b, s:o, s:I}", "reproducible",
+			o = json_pack("{s:b, s:o, s:I, s:o}", "reproducible",
 				      t->res.rec.reproducible, "differs",
 				      names_json(&t->differs), "warnings",
-				      (json_int_t)t->res.rec.nwarn);
+				      (json_int_t)t->res.rec.nwarn, "builds",
+				      manifest_builds_json(&t->res.rec));
 		else if (t->res.failed)
 			o = json_pack("{s:b, s:s}", "ok", 0, "error",
 				      t->res.err.msg);
 		else
-			o = json_pack("{s:b, s:o, s:I, s:s?}", "ok",
+			o = json_pack("{s:b, s:o, s:I, s:s?, s:o}", "ok",
 				      t->verdict == XPIN_OK, "differs",
 				      names_json(&t->differs), "warnings",
 				      (json_int_t)t->res.rec.nwarn, "derivation",
-				      t->changed[0] ? t->changed : NULL);
+				      t->changed[0] ? t->changed : NULL, "builds",
+				      manifest_builds_json(&t->res.rec));
 		json_object_set_new(rep, t->target->name, o);
 	}
 	return rep;

@@ -39,6 +39,11 @@ struct release_opts {
 					       * HEAD) */
 	build_progress_fn progress; /* may be NULL */
 	void *progress_ctx;
+	char *const *stores;       /* other stores building each nix target
+				    * once more (lock: instead of xpin.json's
+				    * rebuild_on; verify: besides the build
+				    * here) */
+	size_t nstores;
 };
 
 /* One target's verdict. */
