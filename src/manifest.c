@@ -810,7 +810,7 @@ json_t *manifest_target_json(const struct manifest_target *t)
 	for (i = 0; arts && i < t->artifacts.n; i++)
 		json_object_set_new(arts, t->artifacts.v[i].name,
 				    artifact_json(&t->artifacts.v[i]));
-	return json_pack("{s:s?, s:o?, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s?, s:o*, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "builder", t->builder,
 			 "builds", builds,
 			 "attr", str_or_null(t->attr),

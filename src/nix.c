@@ -132,14 +132,36 @@ static const char *after(const char *s, const char *prefix)
 	return *s ? s : NULL;
 }
 
+/* The last line the builder named in error ("builder for
+ * '/nix/store/HASH-NAME.drv' failed ...") printed under -L, which Nix
+ * shows as "NAME> line", into last. */
+static void builder_line(char *last, size_t n, FILE *f, const char *error)
+{
+	const char *p = strstr(error, "/nix/store/"), *dash, *end;
+	char line[1024], prefix[256];
+
+	if (!p || !(end = strstr(p, ".drv'")) ||
+	    !(dash = memchr(p + 11, '-', (size_t)(end - p - 11))))
+		return;
+	snprintf(prefix, sizeof(prefix), "%.*s>", (int)(end - dash - 1), dash + 1);
+	while (fgets(line, sizeof(line), f)) {
+		const char *s = clean_line(line), *t = after(s, prefix);
+
+		if (t)
+			snprintf(last, n, "%.250s", t);
+	}
+}
+
 void nix_reason(char *out, size_t n, FILE *f)
 {
 	char line[1024], error[512] = "", fatal[512] = "", last[256] = "";
 	bool builder = false;
+	off_t start;
 
 	out[0] = '\0';
 	if (!f)
 		return;
+	start = ftello(f);
 	while (fgets(line, sizeof(line), f)) {
 		const char *s = clean_line(line), *t;
 
@@ -155,6 +177,9 @@ void nix_reason(char *out, size_t n, FILE *f)
 			snprintf(last, sizeof(last), "%.250s", t);
 		}
 	}
+	/* With -L the builder's lines came before, as "NAME> line". */
+	if (builder && !last[0] && start >= 0 && fseeko(f, start, SEEK_SET) == 0)
+		builder_line(last, sizeof(last), f, error);
 	if (last[0]) {
 		size_t len = strlen(error);
 

@@ -208,7 +208,8 @@ static int judge(struct release_target *t, enum release_mode mode)
 		t->verdict = rec->reproducible && !rec->nwarn
 				     ? XPIN_OK : XPIN_CHECK_FAILED;
 	else
-		t->verdict = t->differs.n || rec->nwarn || t->changed[0]
+		t->verdict = t->differs.n || rec->nwarn || t->changed[0] ||
+				     !rec->reproducible
 				     ? XPIN_CHECK_FAILED : XPIN_OK;
 	return 0;
 }

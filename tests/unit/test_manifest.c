@@ -83,6 +83,22 @@ static const char text[] =
 	"      \"artifacts\": {},\n"
 	"      \"attr\": \"packages.x\",\n"
 	"      \"builder\": \"nix\",\n"
+	"      \"builds\": [\n"
+	"        {\n"
+	"          \"agrees\": true,\n"
+	"          \"narHash\": \"sha256-BBBB\",\n"
+	"          \"nix\": null,\n"
+	"          \"store\": \"local\",\n"
+	"          \"substitutedFrom\": \"file:///cache\"\n"
+	"        },\n"
+	"        {\n"
+	"          \"agrees\": false,\n"
+	"          \"narHash\": \"sha256-CCCC\",\n"
+	"          \"nix\": \"2.26.3\",\n"
+	"          \"store\": \"ssh-ng://builder\",\n"
+	"          \"substitutedFrom\": null\n"
+	"        }\n"
+	"      ],\n"
 	"      \"command\": null,\n"
 	"      \"differs\": [],\n"
 	"      \"drvPath\": \"/nix/store/x.drv\",\n"
@@ -132,6 +148,12 @@ void test_manifest__round_trip(void)
 	T_STREQ(m.inputs[1].follows, "nixpkgs");
 	T_INTEQ(m.inputs[0].last_modified, 1700000000);
 	T_STREQ(manifest_target_find(&m, "b")->artifacts.v[1].symlink, "bin");
+	T_INTEQ(m.targets[0].nbuilds, 2);
+	T_STREQ(m.targets[0].builds[0].substituted, "file:///cache");
+	T_ASSERT(m.targets[0].builds[0].agrees && !m.targets[0].builds[1].agrees);
+	T_STREQ(m.targets[0].builds[1].nix, "2.26.3");
+	T_ASSERT(!m.targets[0].builds[1].substituted);
+	T_INTEQ(m.targets[1].nbuilds, 0);
 	dump(&again, &m);
 	T_STREQ(buf_cstr(&again), buf_cstr(&canon));
 	for (i = 0; i < m.ntargets; i++) {
@@ -183,6 +205,8 @@ void test_manifest__wrong_types(void)
 	refused("\"out\": \"/nix/store/x\"", "\"out\": 1", "\"out\" must be a store path");
 	refused("\"dirty\": true", "\"dirty\": 1", "\"dirty\" must be true or false");
 	refused("\"follows\": \"nixpkgs\"", "\"follows\": []", "inputs.utils: \"follows\" must be");
+	refused("\"store\": \"local\"", "\"store\": 1", "\"builds\" must be");
+	refused("\"agrees\": false", "\"agrees\": \"no\"", "\"builds\" must be");
 }
 
 static void add(struct manifest_artifacts *a, const char *name, char c,

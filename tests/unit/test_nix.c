@@ -121,3 +121,28 @@ void test_nix__not_installed(void)
 	T_ASSERT(strstr(err.msg, "cannot run 'nix'") == err.msg);
 	teardown();
 }
+
+/* A builder that fails: the reason ends with its last log line, as Nix
+ * prints it after the error, or before it under -L ("NAME> line"). */
+void test_nix__builder_last_line(void)
+{
+	const char *expr = "derivation { name = \"xpin-unit-fails\"; system = \"x86_64-linux\"; "
+			   "builder = \"/bin/sh\"; args = [ \"-c\" \"echo first >&2; "
+			   "echo xpin-unit-last-line-$RANDOM$RANDOM >&2; exit 3\" ]; }";
+	const char *plain[] = { "build", "--no-link", "--impure", "--expr", expr, NULL };
+	const char *logs[] = { "build", "--no-link", "-L", "--impure", "--expr", expr, NULL };
+	const char *const *args[] = { plain, logs };
+	size_t i;
+
+	setup();
+	for (i = 0; i < 2; i++) {
+		struct nix_cmd c = { args[i], "nix build", NULL, -1, 60, 0, "" };
+		struct xerr err = XERR_INIT;
+
+		T_INTEQ(nix_run(&c, &err), -1);
+		T_ASSERT(strstr(c.reason, "builder for '/nix/store/") == c.reason);
+		T_ASSERT(strstr(c.reason, "last log line: xpin-unit-last-line-") != NULL);
+		T_ASSERT(strstr(c.reason, "first") == NULL);
+	}
+	teardown();
+}
