@@ -52,7 +52,7 @@ MAN5 := $(wildcard man/*.5)
 DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev libssl-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
        gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
-       valgrind time python3 python3-nacl man-db groff-base debootstrap mercurial \
+       valgrind time python3 python3-nacl openssh-client man-db groff-base debootstrap mercurial \
        rustc cargo musl-dev:arm64 libstd-rust-dev:arm64 python3-yaml
 DEPS_bookworm = pkg-config in-toto
 DEPS_trixie = pkgconf python3-securesystemslib

@@ -80,6 +80,9 @@ cat >flake.nix <<'EOF'
       v=none; read -r v < /etc/xpin-t1002-fact2
       /bin/mkdir $out; echo "built on $v" > $out/fact
     '';
+    packages.x86_64-linux.plain = mk "xpin-t1002-plain" ''
+      /bin/mkdir $out; echo plain > $out/plain
+    '';
     packages.x86_64-linux.fails-there = mk "xpin-t1002-fails-there" ''
       if [ -e /etc/xpin-t1002-fact ]; then
         echo "only the builder machine has this fact file" >&2; exit 3
@@ -93,6 +96,7 @@ cat >xpin.json <<'EOF'
 { "targets": {
     "fact": { "attr": "packages.x86_64-linux.fact" },
     "fact2": { "attr": "packages.x86_64-linux.fact2" },
+    "plain": { "attr": "packages.x86_64-linux.plain" },
     "fails-there": { "attr": "packages.x86_64-linux.fails-there" } } }
 EOF
 git init -q . && git add -A && nix flake lock 2>/dev/null && git add -A &&
@@ -120,6 +124,26 @@ expect_eq "the manifest records that build 2 disagrees" \
 	"local None None True
 $store $remote_nix None False" "$(builds xpin.lock fact)"
 
+# Two --rebuild-on: one more build each; the second finds the output
+# there already, so it builds it there again (nix build --rebuild).
+expect_exit 0 "lock with --rebuild-on twice: three builds that agree" \
+	"$XPIN" lock --no-sign --rebuild-on "$store" --rebuild-on "$store" plain
+expect_eq "the manifest records three builds" \
+	"local None None True
+$store $remote_nix None True
+$store $remote_nix None True" "$(builds xpin.lock plain)"
+# xpin.json's rebuild_on does the same as --rebuild-on.
+python3 - "$store" <<'PY'
+import json, sys
+c = json.load(open("xpin.json")); c["rebuild_on"] = [sys.argv[1]]
+json.dump(c, open("xpin.json", "w"))
+PY
+expect_exit 0 "lock with rebuild_on in xpin.json" "$XPIN" lock --no-sign plain
+expect_eq "the manifest records the build there" \
+	"local None None True
+$store $remote_nix None True" "$(builds xpin.lock plain)"
+git checkout -q xpin.json
+
 expect_exit 4 "a build that fails only there: exit 4" \
 	"$XPIN" lock --no-sign --rebuild-on "$store" fails-there
 expect_grep "its one line names the store and the builder's last log line" \
@@ -138,12 +162,19 @@ NIX_SSHOPTS=$(cat "$machine/sshopts")
 
 # verify --build-on: a lock made here is checked there too.
 expect_exit 0 "keygen" "$XPIN" keygen -W -p "$TMP/xpin.pub" -s "$TMP/xpin.key"
+# A release of fact2 alone: the machine already holds fact's other bytes.
+rm -f xpin.lock xpin.lock.minisig
 expect_exit 0 "lock here only" env XPIN_SECRET_KEY="$(cat "$TMP/xpin.key")" "$XPIN" lock fact2
 cp "$TMP/xpin.pub" . && git add xpin.lock xpin.lock.minisig xpin.pub && git commit -qm lock
 expect_exit 0 "verify --build-on: the other machine gives the same bytes" \
 	"$XPIN" verify --build-on "$store" fact2
+# Its output is in the store here, so build 2 is a rebuild here, and
+# build 3 the one there.
 expect_grep "verify's report names where each build ran" \
-	"build 2: built on $store (Nix $remote_nix): the same bytes as build 1" "$TMP/out"
+	"build 3: built on $store (Nix $remote_nix): the same bytes as build 1" "$TMP/out"
+git tag v1
+expect_exit 0 "audit --build-on: the tagged release builds the same there" \
+	"$XPIN" audit --build-on "$store" v1
 # The machine changes; it holds the output, so it builds it again.
 echo "the builder machine" >"$there/etc/xpin-t1002-fact2"
 expect_exit 1 "verify --build-on: a machine whose new build differs fails the check" \
