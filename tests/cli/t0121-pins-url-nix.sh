@@ -12,7 +12,12 @@
 #    which `nix flake metadata --offline --no-update-lock-file` prints
 #    without fetching. A lock the installed Nix refuses (an attribute it
 #    does not know, such as lfs before Nix knew it) is reported as skipped,
-#    with Nix's reason.
+#    with Nix's reason;
+#  - every real-world lock of version 5 or later in vectors/flake-lock, in a
+#    flake.nix that asks for what the lock recorded; one the installed Nix
+#    refuses, or cannot keep without fetching a dependency again (which
+#    Nix 2.8 does for some follows below a root input), is reported as
+#    skipped, with Nix's reason.
 # xpin prints by the installed Nix's rules; the report of `xpin pin` uses
 # the same URLs, and --nix-rules chooses another version's.
 . "$(dirname "$0")/../lib.sh"
@@ -217,6 +222,71 @@ while read -r c; do
 		sed 's/^/#   /' "$TMP/meta.err" | head -5
 	fi
 done <"$TMP/cases"
+
+# Every real-world lock of version 5 or later in vectors/flake-lock, in a
+# flake whose flake.nix asks for what the lock recorded, so that Nix keeps
+# the lock as it is. A lock the installed Nix refuses (an attribute it does
+# not know, a lock it calls mutable), or one it cannot keep without the
+# network, is reported as skipped with Nix's reason.
+cat >"$TMP/vector.py" <<'PY'
+import json, os, sys
+# vector.py LOCK DIR: a flake.nix whose inputs ask for what LOCK recorded
+# (each root input's "original", flake = false where the node says so,
+# and every follows of the lock as an override), so that Nix keeps LOCK.
+lock_path, d = sys.argv[1], sys.argv[2]
+doc = json.load(open(lock_path))
+nodes = doc["nodes"]
+def nix(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return json.dumps(v)
+def walk(prefix, node, top):
+    # top: the root's own inputs, which flake.nix names in full; a deeper
+    # input is named (by its "original" again, so that Nix keeps its lock)
+    # only on the way to a follows under it
+    out = []
+    for name, ref in sorted(node.get("inputs", {}).items()):
+        at = prefix + "inputs.%s" % json.dumps(name)
+        if isinstance(ref, list):
+            out.append("  %s.follows = %s;" % (at, json.dumps("/".join(ref))))
+            continue
+        child = nodes[ref]
+        below = walk(at + ".", child, False)
+        if top or below:
+            for k, v in sorted(child.get("original", {}).items()):
+                out.append("  %s.%s = %s;" % (at, k, nix(v)))
+            if child.get("flake", True) is False:
+                out.append("  %s.flake = false;" % at)
+        out += below
+    return out
+lines = walk("", nodes[doc["root"]], True)
+os.makedirs(d, exist_ok=True)
+with open(os.path.join(d, "flake.nix"), "w") as f:
+    f.write("{\n" + "\n".join(lines) + "\n  outputs = { self, ... }: { };\n}\n")
+with open(os.path.join(d, "flake.lock"), "wb") as f:
+    f.write(open(lock_path, "rb").read())
+PY
+for f in "$VEC"/flake-lock/*.flake.lock; do
+	b=$(basename "$f" .flake.lock)
+	v=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' "$f" 2>/dev/null)
+	[ "${v:-0}" -ge 5 ] || continue
+	python3 "$TMP/vector.py" "$f" "$TMP/vec/$b" || { not_ok "$b: no flake.nix for it"; continue; }
+	cd "$TMP/vec/$b" || exit 1
+	git init -q && git add . && git commit -qm "$b"
+	if nix_inputs "$TMP/vec/$b" >/dev/null; then
+		compare "$TMP/vec/$b" "$b"
+		cmp -s "$f" flake.lock || not_ok "$b: nix changed the lock"
+	elif grep -q "unsupported\|unexpected\|not supported\|mutable lock" "$TMP/meta.err"; then
+		ok "# skip $b: Nix $nixv refuses it: $(grep error: "$TMP/meta.err" | head -1)"
+	elif grep -q "unable to download" "$TMP/meta.err"; then
+		ok "# skip $b: Nix $nixv fetches again to keep it: $(grep error: "$TMP/meta.err" | head -1)"
+	else
+		not_ok "$b: nix flake metadata --offline failed"
+		sed 's/^/#   /' "$TMP/meta.err" | head -5
+	fi
+done
 
 # The other Debian's Nix, by --nix-rules: the forms this file's header
 # names, for the hand-written github and gitlab-host locks.
