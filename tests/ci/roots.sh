@@ -58,6 +58,9 @@ one() {
 			return 1
 		fi
 		echo "$s: '$step' ok ($(( $(date +%s) - t ))s)"
+		# What did not run here, and why, in the summary.
+		sed -n 's/^\[\(t[0-9]*[^]]*\)\] # skipped: /\1 skipped: /p' "$log" |
+			sed "s/^/$s: /"
 	done
 	nix=$(inroot "$root" "nix --version" 2>/dev/null || echo "nix ?")
 	echo "$s: $(tail -n 1 "$log") with $nix, $(( $(date +%s) - t0 ))s in all"
