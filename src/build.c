@@ -85,8 +85,10 @@ static bool exists(const char *path)
 }
 
 /* Artifacts of every output: keys are paths inside the output, prefixed
- * with the output's name when it is not "out". */
-static int scan_outputs(struct manifest_artifacts *arts,
+ * with the output's name when it is not "out". With nar_hash, the NAR hash
+ * of the output "out" too (SRI, malloc'd into *nar_hash; NULL when there
+ * is no such output), from the same reads. */
+static int scan_outputs(struct manifest_artifacts *arts, char **nar_hash,
 			const struct manifest_target *rec, const char *suffix,
 			const struct manifest_policy *pol, size_t *nwarn,
 			struct xerr *err)
@@ -95,15 +97,27 @@ static int scan_outputs(struct manifest_artifacts *arts,
 
 	for (i = 0; i < rec->noutputs; i++) {
 		const struct manifest_output *out = &rec->outputs[i];
+		bool is_out = !strcmp(out->name, "out");
 		struct buf path = BUF_INIT;
+		unsigned char d[32];
+		char sri[52];
 		int ret;
 
 		buf_printf(&path, "%s%s", out->path, suffix);
-		ret = manifest_add_path(arts, strcmp(out->name, "out") ? out->name : "",
-					path.data, pol, nwarn, err);
+		ret = nar_hash && is_out
+			      ? manifest_add_path_nar(arts, d, "", path.data, pol,
+						      nwarn, err)
+			      : manifest_add_path(arts, is_out ? "" : out->name,
+						  path.data, pol, nwarn, err);
 		buf_release(&path);
 		if (ret < 0)
 			return -1;
+		if (nar_hash && is_out) {
+			hash_sri_sha256(sri, d);
+			free(*nar_hash);
+			if (!(*nar_hash = strdup(sri)))
+				return xerr_set(err, XPIN_USAGE, "out of memory");
+		}
 	}
 	return 0;
 }
@@ -284,28 +298,6 @@ static void explain(struct build_result *r, const char *a, const char *b,
 	diff_report_release(&d);
 }
 
-static int nar_of_out(struct build_result *r)
-{
-	const char *out = NULL;
-	unsigned char d[32];
-	char sri[52];
-	size_t i;
-
-	for (i = 0; i < r->rec.noutputs; i++)
-		if (!strcmp(r->rec.outputs[i].name, "out"))
-			out = r->rec.outputs[i].path;
-	if (!out)
-		return 0;
-	if (nar_hash_path(d, out, &r->err) < 0)
-		return fail(r, XPIN_USAGE);
-	hash_sri_sha256(sri, d);
-	if (!(r->rec.nar_hash = strdup(sri))) {
-		xerr_set(&r->err, XPIN_USAGE, "out of memory");
-		return fail(r, XPIN_USAGE);
-	}
-	return 0;
-}
-
 /* The derivation the flake gives the target now (nix eval, which builds
  * nothing), into r->rec.drv_path. */
 static int nix_drv_path(struct build_result *r, const struct build_opts *o)
@@ -364,10 +356,10 @@ static int nix_present(struct build_result *r, const struct manifest_target *pre
 		return fail(r, XPIN_USAGE);
 	}
 	r->rec.reproducible = true;
-	if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol, &r->rec.nwarn,
-			 &r->err) < 0)
+	if (scan_outputs(&r->rec.artifacts, &r->rec.nar_hash, &r->rec, "", pol,
+			 &r->rec.nwarn, &r->err) < 0)
 		return fail(r, XPIN_USAGE);
-	return nar_of_out(r);
+	return 0;
 }
 
 /* Nix kept a differing .check output: what differs, and why. */
@@ -379,7 +371,8 @@ static int nix_check_differs(struct build_result *r,
 	int ret = 0;
 
 	r->nix_differs = true;
-	if (scan_outputs(&check, &r->rec, ".check", pol, &ignored, &r->err) < 0 ||
+	if (scan_outputs(&check, NULL, &r->rec, ".check", pol, &ignored,
+			 &r->err) < 0 ||
 	    manifest_diff(&r->rec.differs, &r->rec.artifacts, &check, true) < 0)
 		ret = fail(r, XPIN_USAGE);
 	manifest_artifacts_release(&check);
@@ -699,8 +692,8 @@ static int build_nix(struct build_result *r, enum build_mode mode,
 	if (nix_build(r, o, "build") < 0)
 		return -1;
 	snprintf(build_log, sizeof(build_log), "%s", r->log);
-	if (scan_outputs(&r->rec.artifacts, &r->rec, "", pol, &r->rec.nwarn,
-			 &r->err) < 0 || nar_of_out(r) < 0)
+	if (scan_outputs(&r->rec.artifacts, &r->rec.nar_hash, &r->rec, "", pol,
+			 &r->rec.nwarn, &r->err) < 0)
 		return fail(r, XPIN_USAGE);
 	if (record_first(r, o, build_log, &substituted) < 0)
 		return -1;

@@ -1282,6 +1282,18 @@ static int read_regular(struct elf_facts *out, struct image *im,
 	return ret;
 }
 
+int elf_read_bytes(struct elf_facts *out, const unsigned char *data,
+		   size_t len, const char *name, struct xerr *err)
+{
+	struct image im;
+	int ret;
+
+	image_from_buffer(&im, data, len);
+	ret = read_regular(out, &im, len, name, err);
+	image_release(&im);
+	return ret;
+}
+
 int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err)
 {
 	struct image im = IMAGE_INIT;

@@ -87,6 +87,10 @@ int elf_read_file(struct elf_facts *out, const char *path, struct xerr *err);
  * is read with pread); errors name name. */
 int elf_read_fd(struct elf_facts *out, int fd, const char *name,
 		struct xerr *err);
+/* The same for a file's bytes already read whole: what elf_read_fd
+ * says of that file, errors naming name. */
+int elf_read_bytes(struct elf_facts *out, const unsigned char *data,
+		   size_t len, const char *name, struct xerr *err);
 void elf_facts_release(struct elf_facts *f);
 
 /* One entry of a section header table, as elf_list_sections gives it. */

@@ -1025,29 +1025,39 @@ static bool has_keyword(const char *p, size_t n, const char *kw, char after1,
 	return false;
 }
 
-int gitattr_archive_content(const struct gitattr *a, const char *path,
-			    const void *bytes, size_t size, const void **out,
-			    size_t *out_size, char **conv, struct xerr *err)
+void gitattr_content_rule(struct gitattr_content *out, const struct gitattr *a)
+{
+	const char *enc = attr_string(a, AT_ENCODING);
+
+	out->bad_encoding = a->values[AT_ENCODING] == v_true ||
+			    a->values[AT_ENCODING] == v_false ||
+			    (enc && *enc && strcasecmp(enc, "utf-8") &&
+			     strcasecmp(enc, "utf8"));
+	out->ident = attr_is_true(a, AT_IDENT);
+	out->export_subst = attr_is_true(a, AT_EXPORT_SUBST);
+	out->crlf = (unsigned char)crlf_action(a);
+}
+
+int gitattr_content_apply(const struct gitattr_content *c, const char *path,
+			  const void *bytes, size_t size, const void **out,
+			  size_t *out_size, char **conv, struct xerr *err)
 {
 	const char *data = bytes;
-	const char *enc = attr_string(a, AT_ENCODING);
+	enum crlf_action act = (enum crlf_action)c->crlf;
 	struct text_stat st;
-	enum crlf_action act;
 	size_t i, j;
 
 	*out = data;
 	*out_size = size;
-	if (a->values[AT_ENCODING] == v_true ||
-	    a->values[AT_ENCODING] == v_false ||
-	    (enc && *enc && strcasecmp(enc, "utf-8") && strcasecmp(enc, "utf8")))
+	if (c->bad_encoding)
 		return xerr_set(err, XPIN_USAGE,
 				"'%s': working-tree-encoding in .gitattributes is not supported",
 				path);
-	if (attr_is_true(a, AT_IDENT) && has_keyword(data, size, "$Id", '$', ':'))
+	if (c->ident && has_keyword(data, size, "$Id", '$', ':'))
 		return xerr_set(err, XPIN_USAGE,
 				"'%s': ident in .gitattributes would expand $Id$ here, which is not supported",
 				path);
-	if (attr_is_true(a, AT_EXPORT_SUBST)) {
+	if (c->export_subst) {
 		size_t f = find(data, size, "$Format:");
 
 		if (f < size && memchr(data + f + 8, '$', size - f - 8))
@@ -1055,7 +1065,6 @@ int gitattr_archive_content(const struct gitattr *a, const char *path,
 					"'%s': export-subst in .gitattributes would rewrite $Format:...$ here, which is not supported",
 					path);
 	}
-	act = crlf_action(a);
 	if (act != CRLF_TEXT_CRLF && act != CRLF_AUTO_CRLF)
 		return 0;
 	gather_stats(&st, (const unsigned char *)data, size);
@@ -1072,4 +1081,15 @@ int gitattr_archive_content(const struct gitattr *a, const char *path,
 	*out = *conv;
 	*out_size = j;
 	return 0;
+}
+
+int gitattr_archive_content(const struct gitattr *a, const char *path,
+			    const void *data, size_t size, const void **out,
+			    size_t *out_size, char **conv, struct xerr *err)
+{
+	struct gitattr_content c;
+
+	gitattr_content_rule(&c, a);
+	return gitattr_content_apply(&c, path, data, size, out, out_size, conv,
+				     err);
 }

@@ -83,6 +83,22 @@ int gitattr_archive_content(const struct gitattr *a, const char *path,
 			    const void *data, size_t size, const void **out,
 			    size_t *out_size, char **conv, struct xerr *err);
 
+/*
+ * The same in two steps, for a reader that converts the bytes later, on
+ * another thread, after the walk has moved on: gitattr_content_rule keeps
+ * what the attributes gitattr_eval found say about a file's bytes (a
+ * plain value that owns nothing), gitattr_content_apply applies it as
+ * gitattr_archive_content does.
+ */
+struct gitattr_content {
+	unsigned char crlf;  /* how line ends are written */
+	bool ident, export_subst, bad_encoding;
+};
+void gitattr_content_rule(struct gitattr_content *out, const struct gitattr *a);
+int gitattr_content_apply(const struct gitattr_content *c, const char *path,
+			  const void *data, size_t size, const void **out,
+			  size_t *out_size, char **conv, struct xerr *err);
+
 /* git's wildmatch(pattern, text, flags): GITATTR_WM_PATHNAME for
  * WM_PATHNAME (wildcards do not match '/', `**` spans folders). */
 #define GITATTR_WM_PATHNAME 0x1u

@@ -23,6 +23,7 @@ struct gitrepo {
 	git_repository *repo;
 	git_odb *odb;
 	char *path;
+	int readers;   /* gitrepo_set_readers; -1: one per CPU */
 };
 
 /* Copy libgit2's last error into err, after what we were doing. */
@@ -72,10 +73,21 @@ static void git_init(void)
 	/* A walk reads each object once: libgit2's object cache would only
 	 * make memory grow with the size of the tree, and mapping a mirror's
 	 * packs whole (gigabytes for nixpkgs) with the size of the history.
-	 * Small windows cost nothing measurable (tests/bench/nar.sh). */
+	 * Small windows cost nothing measurable when the pack holds a tree's
+	 * blobs near each other in tree order, as git pack-objects writes
+	 * them (tests/bench/nar.sh); in a pack whose order is another's (git
+	 * fast-import's, in the order it was fed: tests/bench/hash.sh),
+	 * windows are mapped and unmapped once per few blobs, a quarter to a
+	 * third of the walk's time: the price of memory that stays bounded. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
+	/* libgit2 hashes every object it reads again to check it against
+	 * its id (SHA-1 with collision detection: a third of a walk's time).
+	 * git archive, and so Nix 2.8's git fetcher, does not; zlib's adler32
+	 * still catches a damaged pack, and a narHash made from altered
+	 * contents differs from the one a lock recorded. */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	atexit(git_shutdown);
 }
 
@@ -97,6 +109,8 @@ struct gitrepo *gitrepo_open(const char *path, struct xerr *err)
 		return NULL;
 	}
 	r = calloc(1, sizeof(*r));
+	if (r)
+		r->readers = -1;
 	if (!r || !(r->path = strdup(path))) {
 		free(r);
 		nomem(err);
@@ -130,6 +144,11 @@ void gitrepo_free(struct gitrepo *r)
 	git_repository_free(r->repo);
 	free(r->path);
 	free(r);
+}
+
+void gitrepo_set_readers(struct gitrepo *r, unsigned n)
+{
+	r->readers = n > GITREPO_READERS_MAX ? GITREPO_READERS_MAX : (int)n;
 }
 
 bool gitrepo_is_shallow(struct gitrepo *r)
@@ -387,7 +406,15 @@ struct walk {
 	struct buf path;
 	struct gitattr *attrs;
 	struct xerr *err;
+	const git_tree *tree; /* the root */
+	struct ahead *ahead;  /* NULL: each blob is read when its turn comes */
 };
+
+struct ahead;
+static int ahead_push(struct ahead *a, enum gitrepo_kind kind,
+		      const char *path, size_t path_len, size_t name_len,
+		      const git_tree_entry *te, const struct gitattr *attrs,
+		      struct xerr *err);
 
 static int cmp_entries(const void *x, const void *y)
 {
@@ -460,6 +487,9 @@ static int visit_folder(struct walk *w, enum gitrepo_kind kind,
 {
 	struct gitrepo_node node = { 0 };
 
+	if (w->ahead)
+		return ahead_push(w->ahead, kind, buf_cstr(&w->path), w->path.len,
+				  strlen(name), NULL, NULL, w->err);
 	node.kind = kind;
 	node.name = name;
 	node.name_len = strlen(name);
@@ -467,36 +497,62 @@ static int visit_folder(struct walk *w, enum gitrepo_kind kind,
 	return w->fn(w->ctx, &node, w->err);
 }
 
+static enum gitrepo_kind blob_kind(const git_tree_entry *te)
+{
+	git_filemode_t mode = git_tree_entry_filemode(te);
+
+	return mode == GIT_FILEMODE_LINK ? GITREPO_SYMLINK
+	       : mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GITREPO_EXEC
+						      : GITREPO_FILE;
+}
+
+/*
+ * The bytes of a file or symlink as the walk gives them: *data and *size
+ * point into *obj, or into *conv when rule (NULL: the bytes as stored)
+ * rewrote them; the caller frees both, also on failure.
+ */
+static int read_blob(git_odb_object **obj, const void **data, size_t *size,
+		     char **conv, git_odb *odb, const git_oid *id,
+		     const char *path, const struct gitattr_content *rule,
+		     struct xerr *err)
+{
+	if (git_odb_read(obj, odb, id) < 0 ||
+	    git_odb_object_type(*obj) != GIT_OBJECT_BLOB)
+		return git_fail(err, "cannot read '%s'", path);
+	*data = git_odb_object_data(*obj);
+	*size = git_odb_object_size(*obj);
+	if (rule && gitattr_content_apply(rule, path, *data, *size, data, size,
+					  conv, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* A file or symlink: w->path is its path. */
 static int visit_blob(struct walk *w, const git_tree_entry *te)
 {
-	git_filemode_t mode = git_tree_entry_filemode(te);
 	struct gitrepo_node node = { 0 };
+	struct gitattr_content rule;
 	git_odb_object *obj = NULL;
 	char *conv = NULL;
 	int ret = -1;
 
-	if (git_odb_read(&obj, w->r->odb, git_tree_entry_id(te)) < 0 ||
-	    git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-		git_fail(w->err, "cannot read '%s'", w->path.data);
-		goto out;
-	}
+	node.kind = blob_kind(te);
+	if (w->ahead)
+		return ahead_push(w->ahead, node.kind, w->path.data, w->path.len,
+				  strlen(git_tree_entry_name(te)), te,
+				  w->archive && node.kind != GITREPO_SYMLINK
+					  ? w->attrs : NULL,
+				  w->err);
+	if (w->archive && node.kind != GITREPO_SYMLINK)
+		gitattr_content_rule(&rule, w->attrs);
 	node.name = git_tree_entry_name(te);
 	node.name_len = strlen(node.name);
 	node.path = w->path.data;
-	node.data = git_odb_object_data(obj);
-	node.size = git_odb_object_size(obj);
-	if (mode == GIT_FILEMODE_LINK) {
-		node.kind = GITREPO_SYMLINK;
-	} else {
-		node.kind = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? GITREPO_EXEC
-								 : GITREPO_FILE;
-		if (w->archive &&
-		    gitattr_archive_content(w->attrs, w->path.data, node.data,
-					    node.size, &node.data, &node.size,
-					    &conv, w->err) < 0)
-			goto out;
-	}
+	if (read_blob(&obj, &node.data, &node.size, &conv, w->r->odb,
+		      git_tree_entry_id(te), w->path.data,
+		      w->archive && node.kind != GITREPO_SYMLINK ? &rule : NULL,
+		      w->err) < 0)
+		goto out;
 	ret = w->fn(w->ctx, &node, w->err) < 0 ? -1 : 0;
 out:
 	free(conv);
@@ -571,12 +627,359 @@ out:
 	return ret;
 }
 
+/*
+ * Reading ahead. Inflating blobs is most of a walk's time, and the
+ * callbacks (hashing, writing files) most of the rest, so with more than
+ * one CPU the walk runs on three sides: a walker thread goes through the
+ * trees (and .gitattributes) in NAR order and queues each node, reader
+ * threads take the queued blobs in that order and inflate them, each
+ * through its own repository handle (libgit2 objects are one thread's at
+ * a time; its pack files and their windows are shared, behind libgit2's
+ * own locks), and the caller's thread hands the nodes to the callback in
+ * order as they become ready. The queue holds at most AHEAD_SLOTS nodes
+ * and stops readers starting a blob once AHEAD_BYTES of read blobs wait:
+ * memory is bounded by that, a blob per reader and the callback's own,
+ * whatever the size of the tree. Errors keep their place: a failure of
+ * the walker or of a reader is queued where the serial walk would have
+ * met it, and reported when the callbacks reach it.
+ */
+#define AHEAD_SLOTS 256
+#define AHEAD_BYTES ((size_t)8 << 20)
+
+struct ahead_node {
+	enum gitrepo_kind kind;
+	bool ready;              /* a folder at once; a blob once read */
+	bool failed;             /* err says why, at this place of the walk */
+	char *path;              /* owned; the name is its last name_len bytes */
+	size_t path_len, name_len;
+	git_oid id;
+	bool convert;            /* rule applies (a file in an archive walk) */
+	struct gitattr_content rule;
+	git_odb_object *obj;
+	char *conv;
+	const void *data;
+	size_t size;
+	struct xerr *err;
+};
+
+struct ahead {
+	pthread_mutex_t lock;
+	pthread_cond_t to_caller, to_readers, to_walker;
+	struct ahead_node q[AHEAD_SLOTS];
+	uint64_t head;           /* next node for the callback */
+	uint64_t claim;          /* next node a reader may take, unless
+				  * head is past it */
+	uint64_t tail;           /* next free slot */
+	size_t bytes;            /* of blobs read and not yet handed over */
+	bool done;               /* the walker has queued its last node */
+	bool stop;               /* the caller wants no more */
+	/* Who sleeps: a wake-up per node would cost more than the node, so
+	 * each side is woken only when it has something to do, the walker
+	 * once the queue is half empty, readers once the bytes waiting are
+	 * down by half. */
+	bool caller_waits, walker_waits;
+	unsigned readers_wait;
+	struct walk *w;
+	git_repository *repos[GITREPO_READERS_MAX];
+	git_odb *odbs[GITREPO_READERS_MAX];
+	unsigned nreaders;
+};
+
+static bool is_blob(enum gitrepo_kind k)
+{
+	return k != GITREPO_DIR && k != GITREPO_DIR_END;
+}
+
+static void node_clear(struct ahead_node *n)
+{
+	free(n->path);
+	free(n->conv);
+	git_odb_object_free(n->obj);
+	free(n->err);
+	memset(n, 0, sizeof(*n));
+}
+
+/* Queue a node (the walker's side): -1 when the caller stopped. */
+static int ahead_queue(struct ahead *a, const struct ahead_node *n,
+		       struct xerr *err)
+{
+	pthread_mutex_lock(&a->lock);
+	if (!a->stop && a->tail - a->head == AHEAD_SLOTS) {
+		a->walker_waits = true;
+		while (!a->stop && a->tail - a->head > AHEAD_SLOTS / 2)
+			pthread_cond_wait(&a->to_walker, &a->lock);
+		a->walker_waits = false;
+	}
+	if (a->stop) {
+		pthread_mutex_unlock(&a->lock);
+		return xerr_set(err, XPIN_USAGE, "walk stopped");
+	}
+	a->q[a->tail % AHEAD_SLOTS] = *n;
+	a->tail++;
+	if (n->ready && a->caller_waits && a->head == a->tail - 1)
+		pthread_cond_signal(&a->to_caller);
+	else if (!n->ready && a->readers_wait)
+		pthread_cond_signal(&a->to_readers);
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+static int ahead_push(struct ahead *a, enum gitrepo_kind kind,
+		      const char *path, size_t path_len, size_t name_len,
+		      const git_tree_entry *te, const struct gitattr *attrs,
+		      struct xerr *err)
+{
+	struct ahead_node n = { 0 };
+
+	n.kind = kind;
+	n.ready = !is_blob(kind);
+	n.path_len = path_len;
+	n.name_len = name_len;
+	if (!(n.path = strndup(path, path_len)))
+		return nomem(err);
+	if (te)
+		git_oid_cpy(&n.id, git_tree_entry_id(te));
+	if (attrs) {
+		n.convert = true;
+		gitattr_content_rule(&n.rule, attrs);
+	}
+	if (ahead_queue(a, &n, err) < 0) {
+		free(n.path);
+		return -1;
+	}
+	return 0;
+}
+
+static void *ahead_walker(void *arg)
+{
+	struct ahead *a = arg;
+	struct walk *w = a->w;
+	struct ahead_node n = { 0 };
+	struct xerr err = XERR_INIT;
+
+	w->err = &err;
+	if (walk_tree(w, w->tree, "") < 0) {
+		n.kind = GITREPO_DIR;
+		n.ready = n.failed = true;
+		/* Out of memory here leaves nothing to report: the caller
+		 * then says so itself. */
+		n.err = malloc(sizeof(*n.err));
+		if (n.err)
+			*n.err = err;
+		if (ahead_queue(a, &n, &err) < 0)
+			free(n.err);
+	}
+	pthread_mutex_lock(&a->lock);
+	a->done = true;
+	pthread_cond_broadcast(&a->to_caller);
+	pthread_cond_broadcast(&a->to_readers);
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+struct ahead_reader {
+	struct ahead *a;
+	git_odb *odb;
+};
+
+static void *ahead_reader(void *arg)
+{
+	struct ahead_reader *self = arg;
+	struct ahead *a = self->a;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct ahead_node *n;
+		struct xerr err = XERR_INIT;
+		git_odb_object *obj = NULL;
+		const void *data = NULL;
+		char *conv = NULL;
+		size_t size = 0;
+		int rc;
+
+		/* The caller may have gone past nodes no reader had to
+		 * take (folders are ready when queued): their slots may
+		 * already hold newer nodes. */
+		if (a->claim < a->head)
+			a->claim = a->head;
+		while (a->claim < a->tail &&
+		       !is_blob(a->q[a->claim % AHEAD_SLOTS].kind))
+			a->claim++;
+		if (a->stop || (a->done && a->claim == a->tail))
+			break;
+		if (a->claim == a->tail || a->bytes >= AHEAD_BYTES) {
+			a->readers_wait++;
+			pthread_cond_wait(&a->to_readers, &a->lock);
+			a->readers_wait--;
+			continue;
+		}
+		/* The node stays in its slot until the caller has it, and
+		 * nobody else writes it until it is ready. */
+		n = &a->q[a->claim++ % AHEAD_SLOTS];
+		pthread_mutex_unlock(&a->lock);
+		rc = read_blob(&obj, &data, &size, &conv, self->odb, &n->id,
+			       n->path, n->convert ? &n->rule : NULL, &err);
+		if (rc < 0 && (n->err = malloc(sizeof(*n->err))))
+			*n->err = err;
+		pthread_mutex_lock(&a->lock);
+		n->obj = obj;
+		n->conv = conv;
+		n->data = data;
+		n->size = size;
+		n->failed = rc < 0;
+		n->ready = true;
+		a->bytes += size;
+		if (a->caller_waits && n == &a->q[a->head % AHEAD_SLOTS])
+			pthread_cond_signal(&a->to_caller);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+static unsigned readers_for(const struct gitrepo *r)
+{
+	long cpus;
+
+	if (r->readers >= 0)
+		return (unsigned)r->readers;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 2)
+		return 0;
+	return cpus > GITREPO_READERS_MAX ? GITREPO_READERS_MAX : (unsigned)cpus;
+}
+
+/* Hand the queued nodes to w->fn in order (the caller's side). */
+static int ahead_deliver(struct ahead *a, struct walk *w, struct xerr *err)
+{
+	int ret = 0;
+
+	for (;;) {
+		struct ahead_node *n;
+		struct gitrepo_node node = { 0 };
+
+		pthread_mutex_lock(&a->lock);
+		while (!(a->head < a->tail && a->q[a->head % AHEAD_SLOTS].ready) &&
+		       !(a->done && a->head == a->tail)) {
+			a->caller_waits = true;
+			pthread_cond_wait(&a->to_caller, &a->lock);
+			a->caller_waits = false;
+		}
+		if (a->head == a->tail) {
+			pthread_mutex_unlock(&a->lock);
+			return 0;
+		}
+		n = &a->q[a->head % AHEAD_SLOTS];
+		pthread_mutex_unlock(&a->lock);
+		if (n->failed) {
+			if (n->err)
+				*err = *n->err;
+			else
+				nomem(err);
+			ret = -1;
+		} else {
+			node.kind = n->kind;
+			node.path = n->path;
+			node.name = n->path + n->path_len - n->name_len;
+			node.name_len = n->name_len;
+			node.data = n->data;
+			node.size = n->size;
+			ret = w->fn(w->ctx, &node, err) < 0 ? -1 : 0;
+		}
+		pthread_mutex_lock(&a->lock);
+		a->bytes -= n->size;
+		node_clear(n);
+		a->head++;
+		if (a->walker_waits && a->tail - a->head <= AHEAD_SLOTS / 2)
+			pthread_cond_signal(&a->to_walker);
+		if (a->readers_wait && a->claim < a->tail &&
+		    a->bytes <= AHEAD_BYTES / 2)
+			pthread_cond_broadcast(&a->to_readers);
+		pthread_mutex_unlock(&a->lock);
+		if (ret < 0)
+			return -1;
+	}
+}
+
+/*
+ * The walk of w->tree with reading ahead on n reader threads: 1 when it
+ * ran (*ret its result), 0 when the threads could not be had, nothing
+ * having been handed to the callback (the caller then walks serially).
+ */
+static int walk_ahead(int *ret, struct walk *w, unsigned n, struct xerr *err)
+{
+	struct ahead *a = calloc(1, sizeof(*a));
+	struct ahead_reader rd[GITREPO_READERS_MAX];
+	pthread_t rth[GITREPO_READERS_MAX], wth;
+	unsigned i, started = 0;
+	bool walker = false;
+	uint64_t k;
+
+	if (!a)
+		return 0;
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->to_caller, NULL);
+	pthread_cond_init(&a->to_readers, NULL);
+	pthread_cond_init(&a->to_walker, NULL);
+	a->w = w;
+	/* One repository handle per reader, opened here so that a failure
+	 * only means fewer readers. */
+	for (i = 0; i < n; i++) {
+		git_repository *repo = NULL;
+		git_odb *odb = NULL;
+
+		if (git_repository_open_ext(&repo, w->r->path,
+					    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+		    git_repository_odb(&odb, repo) < 0) {
+			git_repository_free(repo);
+			break;
+		}
+		a->repos[a->nreaders] = repo;
+		a->odbs[a->nreaders++] = odb;
+	}
+	for (i = 0; i < a->nreaders; i++) {
+		rd[i] = (struct ahead_reader){ a, a->odbs[i] };
+		if (pthread_create(&rth[started], NULL, ahead_reader, &rd[i]) != 0)
+			break;
+		started++;
+	}
+	if (started) {
+		w->ahead = a;
+		walker = pthread_create(&wth, NULL, ahead_walker, a) == 0;
+	}
+	if (walker)
+		*ret = ahead_deliver(a, w, err);
+	pthread_mutex_lock(&a->lock);
+	a->stop = true;
+	pthread_cond_broadcast(&a->to_walker);
+	pthread_cond_broadcast(&a->to_readers);
+	pthread_mutex_unlock(&a->lock);
+	if (walker)
+		pthread_join(wth, NULL);
+	for (i = 0; i < started; i++)
+		pthread_join(rth[i], NULL);
+	for (k = a->head; k < a->tail; k++)
+		node_clear(&a->q[k % AHEAD_SLOTS]);
+	for (i = 0; i < a->nreaders; i++) {
+		git_odb_free(a->odbs[i]);
+		git_repository_free(a->repos[i]);
+	}
+	pthread_cond_destroy(&a->to_walker);
+	pthread_cond_destroy(&a->to_readers);
+	pthread_cond_destroy(&a->to_caller);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+	w->ahead = NULL;
+	w->err = err;
+	return walker;
+}
+
 int gitrepo_walk(struct gitrepo *r, const char *rev, unsigned flags,
 		 gitrepo_visit_fn fn, void *ctx, struct xerr *err)
 {
 	struct walk w = { 0 };
 	git_commit *c = NULL;
 	git_tree *t = NULL;
+	unsigned readers = readers_for(r);
 	int ret = -1;
 
 	w.r = r;
@@ -598,6 +1001,9 @@ int gitrepo_walk(struct gitrepo *r, const char *rev, unsigned flags,
 		nomem(err);
 		goto out;
 	}
+	w.tree = t;
+	if (readers && walk_ahead(&ret, &w, readers, err))
+		goto out;
 	ret = walk_tree(&w, t, "");
 out:
 	gitattr_free(w.attrs);

@@ -46,6 +46,13 @@ struct gitrepo;
  * repository or mirror; parent folders are not searched). */
 struct gitrepo *gitrepo_open(const char *path, struct xerr *err);
 void gitrepo_free(struct gitrepo *r);
+/* How many threads gitrepo_walk (and so gitrepo_nar_hash and
+ * gitrepo_export) inflates blobs on, ahead of the callbacks, which stay on
+ * the caller's thread and in NAR order either way: 0 reads each blob on
+ * the caller's thread when its turn comes. The default is one per CPU
+ * (at most GITREPO_READERS_MAX), none on a machine with one CPU. */
+#define GITREPO_READERS_MAX 4
+void gitrepo_set_readers(struct gitrepo *r, unsigned n);
 /* True for a shallow clone, whose commit counts would be wrong. */
 bool gitrepo_is_shallow(struct gitrepo *r);
 
@@ -93,8 +100,9 @@ int gitrepo_read_file(struct buf *out, struct gitrepo *r, const char *rev,
  * entries, and GITREPO_DIR_END when it ends. Files and symlinks carry
  * their contents (the link target for a symlink), with the flags applied
  * (see above). A callback returning < 0 stops the walk, which then
- * returns -1 with err as the callback left it. Memory: one blob at a time
- * plus one tree per level of depth.
+ * returns -1 with err as the callback left it. Memory: one tree per level
+ * of depth, and one blob at a time, or with readers (gitrepo_set_readers)
+ * a bounded queue of blobs read ahead (8 MiB, and one blob per reader).
  */
 enum gitrepo_kind {
 	GITREPO_DIR,

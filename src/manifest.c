@@ -12,6 +12,7 @@
 
 #include "flakelock.h"
 #include "hash.h"
+#include "nar.h"
 
 static int nomem(struct xerr *err)
 {
@@ -243,8 +244,10 @@ static bool is_elf(int fd)
 	return pread(fd, magic, 4, 0) == 4 && !memcmp(magic, "\177ELF", 4);
 }
 
-/* The facts, report and warnings of the ELF file open on fd into x. */
-static int add_elf(struct manifest_artifact *x, int fd, const char *path,
+/* The facts, report and warnings of the ELF file at path into x: its
+ * bytes when the caller has them whole (data), else read from fd. */
+static int add_elf(struct manifest_artifact *x, int fd,
+		   const unsigned char *data, size_t len, const char *path,
 		   const struct manifest_policy *pol, struct xerr *err)
 {
 	struct elf_facts f = ELF_FACTS_INIT;
@@ -253,7 +256,8 @@ static int add_elf(struct manifest_artifact *x, int fd, const char *path,
 	size_t i;
 	int ret = -1;
 
-	if (elf_read_fd(&f, fd, path, err) < 0) {
+	if ((data ? elf_read_bytes(&f, data, len, path, err)
+		  : elf_read_fd(&f, fd, path, err)) < 0) {
 		/* A file that starts like ELF but does not parse is
 		 * recorded by its bytes alone; the error is the fact. */
 		x->elf_error = strdup(err->msg);
@@ -282,26 +286,128 @@ out:
 	return ret;
 }
 
-/* The regular file open on fd (st its fstat), at path. */
+/* Files up to this size are read whole, once, for their sha256, their
+ * part of the NAR and the ELF reader; a larger one is streamed for the
+ * first two and the ELF reader reads what it needs of it again. */
+#define WHOLE_MAX ((size_t)64 << 20)
+
+static int changed(const char *path, struct xerr *err)
+{
+	return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+			   "changed size while being read");
+}
+
+/* The whole file open on fd, of size bytes, into *out (malloc'd). */
+static int read_whole(unsigned char **out, int fd, size_t size,
+		      const char *path, struct xerr *err)
+{
+	unsigned char *p = malloc(size + 1);
+	size_t got = 0;
+	ssize_t n;
+
+	*out = NULL;
+	if (!p)
+		return nomem(err);
+	/* one byte more than the size, to see a file that grew */
+	while (got <= size) {
+		n = read(fd, p + got, size + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(p);
+			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+					   "cannot read: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != size) {
+		free(p);
+		return changed(path, err);
+	}
+	*out = p;
+	return 0;
+}
+
+/* A file too large to hold: streamed into its sha256 and the NAR. */
+static int stream_file(unsigned char d[32], int fd, uint64_t size,
+		       const char *path, struct nar_enc *nar,
+		       struct xerr *err)
+{
+	unsigned char *chunk = malloc(1 << 20);
+	struct hash_sha256 h;
+	uint64_t total = 0;
+	ssize_t n;
+	int ret = -1;
+
+	if (!chunk)
+		return nomem(err);
+	hash_sha256_init(&h);
+	for (;;) {
+		n = read(fd, chunk, 1 << 20);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
+				    "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > size)
+			break;
+		hash_sha256_update(&h, chunk, (size_t)n);
+		if (nar)
+			nar_enc_file_data(nar, chunk, (size_t)n);
+	}
+	if (total != size) {
+		changed(path, err);
+		goto out;
+	}
+	hash_sha256_final(&h, d);
+	ret = 0;
+out:
+	hash_sha256_release(&h);
+	free(chunk);
+	return ret;
+}
+
+/* The regular file open on fd (st its fstat), at path; its NAR node into
+ * nar when not NULL. */
 static int add_file(struct manifest_artifacts *arts, const char *key, int fd,
 		    const char *path, const struct stat *st,
 		    const struct manifest_policy *pol, size_t *nwarn,
-		    struct xerr *err)
+		    struct nar_enc *nar, struct xerr *err)
 {
 	struct manifest_artifact x = { 0 };
-	unsigned char d[32];
+	uint64_t size = (uint64_t)st->st_size;
+	unsigned char d[32], *data = NULL;
 	int ret = -1;
 
 	if (!(x.name = strdup(key))) {
 		nomem(err);
 		goto out;
 	}
-	if (hash_sha256_fd(d, fd, path, err) < 0)
+	if (nar)
+		nar_enc_file_begin(nar, (st->st_mode & S_IXUSR) != 0, size);
+	if (size <= WHOLE_MAX) {
+		if (read_whole(&data, fd, (size_t)size, path, err) < 0)
+			goto out;
+		hash_sha256(d, data, (size_t)size);
+		if (nar)
+			nar_enc_file_data(nar, data, (size_t)size);
+	} else if (stream_file(d, fd, size, path, nar, err) < 0) {
 		goto out;
+	}
+	if (nar)
+		nar_enc_file_end(nar);
 	hash_hex(x.sha256, d, 32);
-	x.size = (uint64_t)st->st_size;
+	x.size = size;
 	x.executable = (st->st_mode & 0111) != 0;
-	if (is_elf(fd) && add_elf(&x, fd, path, pol, err) < 0)
+	if ((data ? size >= 4 && !memcmp(data, "\177ELF", 4) : is_elf(fd)) &&
+	    add_elf(&x, fd, data, (size_t)size, path, pol, err) < 0)
 		goto out;
 	*nwarn += x.nwarnings;
 	if (artifact_put(arts, &x) < 0) {
@@ -310,6 +416,7 @@ static int add_file(struct manifest_artifacts *arts, const char *key, int fd,
 	}
 	ret = 0;
 out:
+	free(data);
 	artifact_release(&x);
 	return ret;
 }
@@ -317,7 +424,7 @@ out:
 /* The link name in the folder open on dirfd, at path. */
 static int add_symlink(struct manifest_artifacts *arts, const char *key,
 		       int dirfd, const char *name, const char *path,
-		       struct xerr *err)
+		       struct nar_enc *nar, struct xerr *err)
 {
 	struct manifest_artifact x = { 0 };
 	char target[4096];
@@ -328,6 +435,8 @@ static int add_symlink(struct manifest_artifacts *arts, const char *key,
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "cannot read the link: %s", strerror(errno));
 	target[len] = '\0';
+	if (nar)
+		nar_enc_symlink(nar, target, (size_t)len);
 	x.name = strdup(key);
 	x.symlink = strdup(target);
 	if (!x.name || !x.symlink || artifact_put(arts, &x) < 0)
@@ -346,7 +455,7 @@ static int add_symlink(struct manifest_artifacts *arts, const char *key,
 static int add_at(struct manifest_artifacts *arts, const char *key,
 		  int dirfd, const char *name, const char *path,
 		  const struct manifest_policy *pol, size_t *nwarn,
-		  struct xerr *err)
+		  struct nar_enc *nar, struct xerr *err)
 {
 	struct stat st, now;
 	char **names = NULL;
@@ -358,7 +467,7 @@ static int add_at(struct manifest_artifacts *arts, const char *key,
 				   "cannot read: %s", strerror(errno));
 	if (S_ISLNK(st.st_mode))
 		return add_symlink(arts, key[0] ? key : ".", dirfd, name, path,
-				   err);
+				   nar, err);
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
 				   "not a file, link or folder");
@@ -379,22 +488,30 @@ static int add_at(struct manifest_artifacts *arts, const char *key,
 	}
 	if (S_ISREG(now.st_mode)) {
 		ret = add_file(arts, key[0] ? key : ".", fd, path, &now, pol,
-			       nwarn, err);
+			       nwarn, nar, err);
 		goto out;
 	}
+	/* util_list_fd sorts names bytewise, as NAR wants them */
 	ret = util_list_fd(&names, &n, fd, path, err);
+	if (ret == 0 && nar)
+		nar_enc_dir_begin(nar);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct buf k = BUF_INIT, p = BUF_INIT;
 
 		if (buf_printf(&k, "%s%s%s", key, key[0] ? "/" : "", names[i]) < 0 ||
 		    buf_printf(&p, "%s/%s", path, names[i]) < 0)
 			ret = nomem(err);
+		else if (nar && nar_enc_entry(nar, names[i], strlen(names[i]),
+					      err) < 0)
+			ret = -1;
 		else
 			ret = add_at(arts, k.data, fd, names[i], p.data, pol,
-				     nwarn, err);
+				     nwarn, nar, err);
 		buf_release(&k);
 		buf_release(&p);
 	}
+	if (ret == 0 && nar)
+		nar_enc_dir_end(nar);
 out:
 	util_names_free(names, n);
 	if (fd >= 0)
@@ -406,7 +523,26 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		      const char *fspath, const struct manifest_policy *pol,
 		      size_t *nwarn, struct xerr *err)
 {
-	return add_at(arts, key, AT_FDCWD, fspath, fspath, pol, nwarn, err);
+	return add_at(arts, key, AT_FDCWD, fspath, fspath, pol, nwarn, NULL,
+		      err);
+}
+
+int manifest_add_path_nar(struct manifest_artifacts *arts,
+			  unsigned char nar_out[32], const char *key,
+			  const char *fspath,
+			  const struct manifest_policy *pol, size_t *nwarn,
+			  struct xerr *err)
+{
+	struct nar_enc e;
+	int ret;
+
+	nar_enc_init(&e);
+	ret = add_at(arts, key, AT_FDCWD, fspath, fspath, pol, nwarn, &e, err);
+	if (ret == 0)
+		nar_enc_final(&e, nar_out);
+	else
+		nar_enc_release(&e);
+	return ret;
 }
 
 static int absent(struct xerr *err, const char *rel)
@@ -466,7 +602,7 @@ int manifest_add_inside(struct manifest_artifacts *arts, const char *root,
 		ret = absent(err, rel);
 		goto out;
 	}
-	ret = add_at(arts, rel, fd, name, path.data, pol, nwarn, err);
+	ret = add_at(arts, rel, fd, name, path.data, pol, nwarn, NULL, err);
 out:
 	close(fd);
 	buf_release(&part);

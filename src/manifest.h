@@ -164,6 +164,18 @@ int manifest_add_path(struct manifest_artifacts *arts, const char *key,
 		      const char *fspath, const struct manifest_policy *pol,
 		      size_t *nwarn, struct xerr *err);
 
+/*
+ * manifest_add_path, and the NAR hash of fspath (`nix hash path`) into
+ * nar_out from the same reads: each file is read once, for its sha256, its
+ * part of the NAR and the ELF reader (whole up to 64 MiB; a larger one
+ * is streamed, and the ELF reader reads what it needs of it again).
+ */
+int manifest_add_path_nar(struct manifest_artifacts *arts,
+			  unsigned char nar_out[32], const char *key,
+			  const char *fspath,
+			  const struct manifest_policy *pol, size_t *nwarn,
+			  struct xerr *err);
+
 /* What manifest_add_inside returns when nothing is at the artifact's
  * path (err says so too; callers word their own message). */
 #define MANIFEST_ABSENT (-2)

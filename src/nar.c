@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,9 +15,144 @@
 
 static const unsigned char zeros[8];
 
+/*
+ * The pipe: the walk fills fixed buffers in stream order (file contents
+ * are read straight into them) and a hashing thread feeds them to the
+ * SHA-256 in that order, so that reading and hashing overlap.
+ */
+struct nar_pipe {
+	pthread_mutex_t lock;
+	pthread_cond_t filled, emptied;
+	unsigned char *buf[NAR_PIPE_BUFS];
+	size_t len[NAR_PIPE_BUFS];
+	uint64_t head;      /* next buffer to hash */
+	uint64_t tail;      /* the buffer being filled */
+	size_t fill;        /* bytes in it */
+	bool done;          /* no more buffers come */
+	struct hash_sha256 *sha;
+	pthread_t th;
+};
+
+static void *pipe_hasher(void *arg)
+{
+	struct nar_pipe *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		size_t i;
+
+		while (p->head == p->tail && !p->done)
+			pthread_cond_wait(&p->filled, &p->lock);
+		if (p->head == p->tail)
+			break;
+		i = p->head % NAR_PIPE_BUFS;
+		pthread_mutex_unlock(&p->lock);
+		hash_sha256_update(p->sha, p->buf[i], p->len[i]);
+		pthread_mutex_lock(&p->lock);
+		p->head++;
+		pthread_cond_signal(&p->emptied);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void pipe_free(struct nar_pipe *p)
+{
+	size_t i;
+
+	for (i = 0; i < NAR_PIPE_BUFS; i++)
+		free(p->buf[i]);
+	pthread_cond_destroy(&p->filled);
+	pthread_cond_destroy(&p->emptied);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* A pipe hashing into sha, its thread started; NULL (nothing to undo)
+ * when there is one CPU, or no memory or thread to be had. */
+static struct nar_pipe *pipe_start(struct hash_sha256 *sha)
+{
+	struct nar_pipe *p;
+	size_t i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->filled, NULL);
+	pthread_cond_init(&p->emptied, NULL);
+	p->sha = sha;
+	for (i = 0; i < NAR_PIPE_BUFS; i++)
+		if (!(p->buf[i] = malloc(NAR_PIPE_BUF))) {
+			pipe_free(p);
+			return NULL;
+		}
+	if (pthread_create(&p->th, NULL, pipe_hasher, p) != 0) {
+		pipe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Hand the buffer being filled to the hasher, and wait for a free one. */
+static void pipe_submit(struct nar_pipe *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->len[p->tail % NAR_PIPE_BUFS] = p->fill;
+	p->tail++;
+	p->fill = 0;
+	pthread_cond_signal(&p->filled);
+	while (p->tail - p->head == NAR_PIPE_BUFS)
+		pthread_cond_wait(&p->emptied, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Room at the end of the buffer being filled: *cap bytes, at least 1. */
+static unsigned char *pipe_space(struct nar_pipe *p, size_t *cap)
+{
+	if (p->fill == NAR_PIPE_BUF)
+		pipe_submit(p);
+	*cap = NAR_PIPE_BUF - p->fill;
+	return p->buf[p->tail % NAR_PIPE_BUFS] + p->fill;
+}
+
+static void pipe_put(struct nar_pipe *p, const void *data, size_t n)
+{
+	const unsigned char *s = data;
+
+	while (n) {
+		size_t cap, k;
+		unsigned char *d = pipe_space(p, &cap);
+
+		k = n < cap ? n : cap;
+		memcpy(d, s, k);
+		p->fill += k;
+		s += k;
+		n -= k;
+	}
+}
+
+/* The rest of the stream hashed (when flush) or dropped, the thread
+ * joined and the pipe freed. */
+static void pipe_end(struct nar_pipe *p, bool flush)
+{
+	if (flush && p->fill)
+		pipe_submit(p);
+	pthread_mutex_lock(&p->lock);
+	if (!flush)
+		p->head = p->tail;
+	p->done = true;
+	pthread_cond_signal(&p->filled);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->th, NULL);
+	pipe_free(p);
+}
+
 static void put(struct nar_enc *e, const void *p, size_t n)
 {
-	hash_sha256_update(&e->sha, p, n);
+	if (e->pipe)
+		pipe_put(e->pipe, p, n);
+	else
+		hash_sha256_update(&e->sha, p, n);
 }
 
 static void put_u64(struct nar_enc *e, uint64_t n)
@@ -156,13 +292,20 @@ void nar_enc_file(struct nar_enc *e, bool executable, const void *data,
 
 void nar_enc_final(struct nar_enc *e, unsigned char out[32])
 {
+	if (e->pipe)
+		pipe_end(e->pipe, true);
+	e->pipe = NULL;
 	hash_sha256_final(&e->sha, out);
 }
 
 void nar_enc_release(struct nar_enc *e)
 {
-	if (e)
-		hash_sha256_release(&e->sha);
+	if (!e)
+		return;
+	if (e->pipe)
+		pipe_end(e->pipe, false);
+	e->pipe = NULL;
+	hash_sha256_release(&e->sha);
 }
 
 /* --- a tree on disk --- */
@@ -194,7 +337,12 @@ static int dump_file(struct nar_enc *e, const char *path,
 	nar_enc_file_begin(e, (st.st_mode & S_IXUSR) != 0,
 			   (uint64_t)st.st_size);
 	for (;;) {
-		n = read(fd, chunk, NAR_CHUNK);
+		/* Through the pipe, contents are read straight into its
+		 * buffer: no copy. */
+		size_t cap = NAR_CHUNK;
+		unsigned char *dst = e->pipe ? pipe_space(e->pipe, &cap) : chunk;
+
+		n = read(fd, dst, cap);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -207,7 +355,10 @@ static int dump_file(struct nar_enc *e, const char *path,
 		total += (uint64_t)n;
 		if (total > (uint64_t)st.st_size)
 			break;
-		nar_enc_file_data(e, chunk, (size_t)n);
+		if (e->pipe)
+			e->pipe->fill += (size_t)n;
+		else
+			nar_enc_file_data(e, chunk, (size_t)n);
 	}
 	if (total != (uint64_t)st.st_size) {
 		xerr_setpos(err, XPIN_USAGE, path, 0, 0,
@@ -305,6 +456,7 @@ int nar_hash_path(unsigned char out[32], const char *path, struct xerr *err)
 	int ret = -1;
 
 	nar_enc_init(&e);
+	e.pipe = pipe_start(&e.sha);
 	if (!chunk || buf_puts(&p, path) < 0) {
 		xerr_set(err, XPIN_USAGE, "out of memory");
 		goto out;

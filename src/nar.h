@@ -40,8 +40,13 @@ void nar_format(char out[NAR_FMT_MAX], const unsigned char d[32],
 /*
  * NAR hash of path (a regular file, a symlink or a directory), equal to
  * `nix hash path PATH`. Sockets, fifos and devices are refused (code 2),
- * as is a file that changes size while it is read.
+ * as is a file that changes size while it is read. With more than one
+ * CPU, the NAR stream is hashed on a second thread while the walk reads
+ * on; memory stays a few fixed buffers (NAR_PIPE_BUFS of NAR_PIPE_BUF
+ * bytes) whatever the tree.
  */
+#define NAR_PIPE_BUFS 8
+#define NAR_PIPE_BUF (512 * 1024)
 int nar_hash_path(unsigned char out[32], const char *path,
 		  struct xerr *err);
 
@@ -57,10 +62,12 @@ int nar_hash_path(unsigned char out[32], const char *path,
  * encoder; one abandoned before it is freed with nar_enc_release
  * (NULL-safe, a no-op after nar_enc_final).
  */
+struct nar_pipe;
 struct nar_enc {
 	struct hash_sha256 sha;
 	uint64_t depth;     /* directories open */
 	uint64_t file_size; /* of the file being written, for its padding */
+	struct nar_pipe *pipe; /* nar_hash_path's: sha is fed on a thread */
 };
 
 void nar_enc_init(struct nar_enc *e);

@@ -9,7 +9,7 @@
 #     object store, against git archive REV >/dev/null and against
 #     git archive REV | tar -x && nix hash path;
 #   - xpin's peak memory on the full tree against a quarter of it.
-# Times are the best of XPIN_BENCH_RUNS runs (default 3), warm cache; peak
+# Times are the median of XPIN_BENCH_RUNS runs (default 3), warm cache; peak
 # memory is /usr/bin/time -v's maximum resident set size. Every narHash
 # is checked against Nix's.
 set -eu

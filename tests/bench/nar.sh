@@ -3,7 +3,7 @@
 # files (default 50000), computed by xpin from the object store, against
 # `nix flake lock` on the same commit as a git+file:// input (which runs
 # git archive, unpacks it and hashes it into the store) and against the
-# floor, `git archive REV >/dev/null`. Times are the best of a few runs;
+# floor, `git archive REV >/dev/null`. Times are the median of a few runs;
 # peak memory is /usr/bin/time -v's maximum resident set size. A second
 # commit with a quarter of the files shows whether xpin's memory grows with
 # the tree. Also checks that xpin and Nix agree on the narHash.

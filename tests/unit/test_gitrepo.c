@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gitrepo.h"
+#include "hash.h"
 #include "nar.h"
 #include "pinfacts.h"
 #include "unit.h"
@@ -433,4 +434,180 @@ void test_gitrepo__shallow(void)
 	T_STREQ(f.nar_hash, "sha256-eHGlDUf7qFvfT4hLXoysi3pIETW7OMZj6EdL3luMyTQ=");
 	T_ASSERT(!f.has_rev_count);
 	buf_release(&dir);
+}
+
+/*
+ * Reading ahead (gitrepo_set_readers) against the serial walk, on a
+ * repository larger than the queue: more nodes than its slots, more bytes
+ * than it holds, folders several deep, links, executables, files git
+ * archive writes with CRLF and a folder it leaves out. Commit "bad"
+ * holds, late in NAR order, a file whose ident attribute xpin refuses
+ * (a reader's error) and a gitlink (the walker's).
+ */
+static const char *big_repo(void)
+{
+	static char p[4096];
+
+	if (p[0])
+		return p;
+	snprintf(p, sizeof(p), "%s/big", fixture());
+	if (sh("git init -q -b main '%s' && awk '"
+	       "function blob(path, mode, body) {"
+	       "  print \"M \" mode \" inline \" path;"
+	       "  print \"data \" length(body); printf \"%%s\", body }"
+	       "function tree(bad,   d, s, f, body, k) {"
+	       "  print \"data 0\";"
+	       "  blob(\".gitattributes\", 100644,"
+	       "       \"*.crlf text eol=crlf\\nd07/ export-ignore\\nzz/*.id ident\\n\");"
+	       "  for (d = 0; d < 12; d++) for (s = 0; s < 8; s++) for (f = 0; f < 20; f++) {"
+	       "    body = sprintf(\"line %%d %%d %%d\\nsecond line\\n\", d, s, f);"
+	       "    if (f == 3) for (k = 0; k < 14; k++) body = body body;"
+	       "    blob(sprintf(\"d%%02d/s%%d/f%%02d.%%s\", d, s, f, f %% 5 ? \"txt\" : \"crlf\"),"
+	       "         f == 1 ? 100755 : 100644, body);"
+	       "    if (f == 2) blob(sprintf(\"d%%02d/s%%d/l%%02d\", d, s, f), 120000, \"f01.txt\") }"
+	       "  if (bad) { blob(\"zz/a.id\", 100644, \"$Id$\\n\");"
+	       "    print \"M 160000 0123456789012345678901234567890123456789 zz/b\" } }"
+	       "BEGIN { print \"commit refs/heads/main\";"
+	       "  print \"committer t <t@xpin.invalid> 1700000000 +0000\"; tree(0);"
+	       "  print \"commit refs/heads/bad\";"
+	       "  print \"committer t <t@xpin.invalid> 1700000100 +0000\"; tree(1) }'"
+	       " | git -C '%s' fast-import --quiet", p, p) != 0)
+		unit_fail(__FILE__, __LINE__, "cannot make the repository");
+	return p;
+}
+
+struct trace {
+	struct hash_sha256 h;  /* of every node handed over, in order */
+	int calls, stop_at;
+};
+
+static int trace_node(void *ctx, const struct gitrepo_node *n,
+		      struct xerr *err)
+{
+	struct trace *t = ctx;
+	unsigned char k = (unsigned char)n->kind;
+	uint64_t size = n->size;
+
+	hash_sha256_update(&t->h, &k, 1);
+	hash_sha256_update(&t->h, n->path, strlen(n->path) + 1);
+	hash_sha256_update(&t->h, n->name, n->name_len);
+	hash_sha256_update(&t->h, &size, sizeof(size));
+	if (n->size)
+		hash_sha256_update(&t->h, n->data, n->size);
+	if (++t->calls == t->stop_at)
+		return xerr_set(err, XPIN_CHECK_FAILED, "stopped at %d", t->calls);
+	return 0;
+}
+
+/* The walk with n readers: its result, the trace of what it handed over
+ * (hex in out) and the calls made. */
+static int traced_walk(char out[65], int *calls, struct xerr *err,
+		       unsigned readers, const char *rev, unsigned flags,
+		       int stop_at)
+{
+	struct gitrepo *r = gitrepo_open(big_repo(), err);
+	struct trace t = { .stop_at = stop_at };
+	unsigned char d[32];
+	int ret;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return -2;
+	gitrepo_set_readers(r, readers);
+	hash_sha256_init(&t.h);
+	ret = gitrepo_walk(r, rev, flags, trace_node, &t, err);
+	hash_sha256_final(&t.h, d);
+	hash_hex(out, d, 32);
+	*calls = t.calls;
+	gitrepo_free(r);
+	return ret;
+}
+
+void test_gitrepo__read_ahead_same_walk(void)
+{
+	static const unsigned readers[] = { 1, 2, 4 };
+	unsigned f, i;
+
+	for (f = 0; f < 2; f++) {
+		unsigned flags = f ? GITREPO_EXPORT_IGNORE : 0;
+		struct xerr err = XERR_INIT;
+		char want[65], got[65];
+		int calls, n;
+
+		T_INTEQ(traced_walk(want, &calls, &err, 0, "main", flags, 0), 0);
+		/* 12 * 8 * 21 entries and 12 * 9 + 1 folders, each twice */
+		T_ASSERT(calls > (f ? 1900 : 2200));
+		for (i = 0; i < sizeof(readers) / sizeof(*readers); i++) {
+			T_INTEQ(traced_walk(got, &n, &err, readers[i], "main",
+					    flags, 0), 0);
+			T_STREQ(got, want);
+			T_INTEQ(n, calls);
+		}
+	}
+}
+
+void test_gitrepo__read_ahead_nar_hash(void)
+{
+	struct xerr err = XERR_INIT;
+	struct gitrepo *r = gitrepo_open(big_repo(), &err);
+	unsigned char a[32], b[32];
+	unsigned f;
+
+	T_ASSERT(r != NULL);
+	if (!r)
+		return;
+	for (f = 0; f < 2; f++) {
+		unsigned flags = f ? GITREPO_EXPORT_IGNORE : 0;
+
+		gitrepo_set_readers(r, 0);
+		T_INTEQ(gitrepo_nar_hash(a, r, "main", flags, &err), 0);
+		gitrepo_set_readers(r, 3);
+		T_INTEQ(gitrepo_nar_hash(b, r, "main", flags, &err), 0);
+		T_ASSERT(!memcmp(a, b, 32));
+	}
+	gitrepo_free(r);
+}
+
+/* A callback's error stops the walk at once, readers or not. */
+void test_gitrepo__read_ahead_callback_stops(void)
+{
+	static const int stops[] = { 1, 2, 300, 1999 };
+	unsigned i;
+
+	for (i = 0; i < sizeof(stops) / sizeof(*stops); i++) {
+		struct xerr e0 = XERR_INIT, e1 = XERR_INIT;
+		char t0[65], t1[65];
+		int c0, c1;
+
+		T_INTEQ(traced_walk(t0, &c0, &e0, 0, "main", 0, stops[i]), -1);
+		T_INTEQ(traced_walk(t1, &c1, &e1, 2, "main", 0, stops[i]), -1);
+		T_INTEQ(c0, stops[i]);
+		T_INTEQ(c1, stops[i]);
+		T_STREQ(t1, t0);
+		T_INTEQ(e1.code, XPIN_CHECK_FAILED);
+		T_STREQ(e1.msg, e0.msg);
+	}
+}
+
+/* A reader's error (the ident file, with export-ignore) and the walker's
+ * (the gitlink, without) come where the serial walk meets them, after the
+ * same nodes. */
+void test_gitrepo__read_ahead_errors_in_order(void)
+{
+	unsigned f;
+
+	for (f = 0; f < 2; f++) {
+		unsigned flags = f ? GITREPO_EXPORT_IGNORE : 0;
+		struct xerr e0 = XERR_INIT, e1 = XERR_INIT;
+		char t0[65], t1[65];
+		int c0, c1;
+
+		T_INTEQ(traced_walk(t0, &c0, &e0, 0, "bad", flags, 0), -1);
+		T_INTEQ(traced_walk(t1, &c1, &e1, 2, "bad", flags, 0), -1);
+		T_ASSERT(strstr(e0.msg, f ? "ident" : "submodule") != NULL);
+		T_STREQ(e1.msg, e0.msg);
+		T_INTEQ(e1.code, e0.code);
+		T_INTEQ(c1, c0);
+		T_STREQ(t1, t0);
+	}
 }

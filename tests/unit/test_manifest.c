@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "manifest.h"
+#include "nar.h"
 #include "unit.h"
 
 static const char text[] =
@@ -317,4 +318,108 @@ void test_manifest__add_inside(void)
 	manifest_artifacts_release(&a);
 	util_rmtree(d.data);
 	buf_release(&d);
+}
+
+/* One NAR vector tree (vectors/nar/mktree.sh), with ELF files from
+ * vectors/elf added when elf: manifest_add_path_nar gives Nix's NAR hash
+ * (the vector's path= value, or nar_hash_path's where files were added)
+ * and the same artifacts as manifest_add_path, ELF facts and errors
+ * included, from its one read of each file. */
+static void add_path_nar_case(const char *name, bool elf)
+{
+	struct manifest_artifacts a = { NULL, 0 }, b = { NULL, 0 };
+	struct manifest_strings d = { NULL, 0 };
+	struct manifest_policy pol = { 0 };
+	struct buf dir = BUF_INIT, cmd = BUF_INIT, exp = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	unsigned char got[32], want[32];
+	char s[NAR_FMT_MAX], v[NAR_FMT_MAX] = "", *p;
+	size_t na = 0, nb = 0;
+
+	T_INTEQ(util_mkdtemp(&dir, "xpin-unit-manifest", &err), 0);
+	buf_printf(&cmd, "sh vectors/nar/mktree.sh build %s '%s/t'", name,
+		   buf_cstr(&dir));
+	if (elf)
+		buf_printf(&cmd, " && cp vectors/elf/aarch64-dynamic/aarch64-dynamic.elf"
+			   " vectors/elf/bad-class/bad-class.elf '%s/t/'",
+			   buf_cstr(&dir));
+	T_INTEQ(system(buf_cstr(&cmd)), 0);
+	buf_puts(&dir, "/t");
+	T_INTEQ(manifest_add_path_nar(&a, got, "", buf_cstr(&dir), &pol, &na,
+				      &err), 0);
+	T_INTEQ(manifest_add_path(&b, "", buf_cstr(&dir), &pol, &nb, &err), 0);
+	T_INTEQ(manifest_diff(&d, &a, &b, false), 0);
+	T_INTEQ(d.n, 0);
+	T_INTEQ(a.n, b.n);
+	T_INTEQ(na, nb);
+	if (elf) {
+		T_INTEQ(nar_hash_path(want, buf_cstr(&dir), &err), 0);
+		T_ASSERT(!memcmp(got, want, 32));
+	} else {
+		buf_printf(&cmd, "%s", "");
+		cmd.len = 0;
+		buf_printf(&cmd, "vectors/nar/%s/expected", name);
+		T_INTEQ(util_read_file(&exp, buf_cstr(&cmd), 1 << 16, &err), 0);
+		p = strstr(buf_cstr(&exp), "\npath=");
+		T_ASSERT(p != NULL);
+		if (p)
+			sscanf(p + 6, "%71s", v);
+		nar_format(s, got, NAR_SRI);
+		T_STREQ(s, v);
+	}
+	dir.len -= 2;
+	dir.data[dir.len] = '\0';
+	util_rmtree(buf_cstr(&dir));
+	manifest_strings_release(&d);
+	manifest_artifacts_release(&a);
+	manifest_artifacts_release(&b);
+	buf_release(&dir);
+	buf_release(&cmd);
+	buf_release(&exp);
+}
+
+void test_manifest__add_path_nar(void)
+{
+	static const char *const cases[] = { "order", "exec", "symlink", "empty",
+					     "unicode", "deep", "large" };
+	static const char *const roots[] = { "regular", "exec", "link", "dangling" };
+	struct buf dir = BUF_INIT, path = BUF_INIT, exp = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		add_path_nar_case(cases[i], false);
+	add_path_nar_case("deep", true);
+	/* roots that are not folders: vectors/nar/single's file.NAME */
+	T_INTEQ(util_mkdtemp(&dir, "xpin-unit-manifest", &err), 0);
+	buf_printf(&path, "sh vectors/nar/mktree.sh build single '%s/t'",
+		   buf_cstr(&dir));
+	T_INTEQ(system(buf_cstr(&path)), 0);
+	T_INTEQ(util_read_file(&exp, "vectors/nar/single/expected", 1 << 16,
+			       &err), 0);
+	for (i = 0; i < sizeof(roots) / sizeof(*roots); i++) {
+		struct manifest_artifacts a = { NULL, 0 };
+		struct manifest_policy pol = { 0 };
+		unsigned char d[32];
+		char key[64], s[NAR_FMT_MAX], v[NAR_FMT_MAX] = "", *p;
+		size_t nwarn = 0;
+
+		snprintf(key, sizeof(key), "file.%s=", roots[i]);
+		p = strstr(buf_cstr(&exp), key);
+		T_ASSERT(p != NULL);
+		if (p)
+			sscanf(p + strlen(key), "%71s", v);
+		path.len = 0;
+		buf_printf(&path, "%s/t/%s", buf_cstr(&dir), roots[i]);
+		T_INTEQ(manifest_add_path_nar(&a, d, "", buf_cstr(&path), &pol,
+					      &nwarn, &err), 0);
+		T_INTEQ(a.n, 1);
+		nar_format(s, d, NAR_SRI);
+		T_STREQ(s, v);
+		manifest_artifacts_release(&a);
+	}
+	util_rmtree(buf_cstr(&dir));
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&exp);
 }

@@ -214,3 +214,66 @@ void test_nar__path_refusals(void)
 	buf_release(&dir);
 	buf_release(&p);
 }
+
+static int write_bytes(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fwrite(p, 1, n, f) == n ? 0 : -1;
+	return fclose(f) == 0 ? ret : -1;
+}
+
+/* nar_hash_path hashes through its pipe (on more than one CPU): file
+ * sizes around and over the pipe's buffers, and many small files that
+ * end buffers mid-header, against the same tree given to the encoder by
+ * hand, which hashes as it goes. */
+void test_nar__path_through_pipe(void)
+{
+	static const size_t sizes[] = { NAR_PIPE_BUF - 1, NAR_PIPE_BUF,
+					NAR_PIPE_BUF + 1,
+					3 * NAR_PIPE_BUF + 5 };
+	struct buf dir = BUF_INIT, p = BUF_INIT;
+	struct xerr err = XERR_INIT;
+	unsigned char *data = malloc(3 * NAR_PIPE_BUF + 5);
+	unsigned char got[32], want[32];
+	struct nar_enc e;
+	char name[32];
+	size_t i, k;
+
+	T_ASSERT(data != NULL);
+	if (!data)
+		return;
+	for (i = 0; i < 3 * NAR_PIPE_BUF + 5; i++)
+		data[i] = (unsigned char)(i * 7 + i / 4096);
+	T_INTEQ(util_mkdtemp(&dir, "xpin-unit-nar", &err), 0);
+	nar_enc_init(&e);
+	nar_enc_dir_begin(&e);
+	/* names sort as written: big0..big3, then s0000.. */
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "big%zu", i);
+		p.len = 0;
+		buf_printf(&p, "%s/%s", buf_cstr(&dir), name);
+		T_INTEQ(write_bytes(buf_cstr(&p), data, sizes[i]), 0);
+		T_INTEQ(nar_enc_entry(&e, name, strlen(name), &err), 0);
+		nar_enc_file(&e, false, data, sizes[i]);
+	}
+	for (k = 0; k < 3000; k++) {
+		snprintf(name, sizeof(name), "s%04zu", k);
+		p.len = 0;
+		buf_printf(&p, "%s/%s", buf_cstr(&dir), name);
+		T_INTEQ(write_bytes(buf_cstr(&p), data + k, k % 700), 0);
+		T_INTEQ(nar_enc_entry(&e, name, strlen(name), &err), 0);
+		nar_enc_file(&e, false, data + k, k % 700);
+	}
+	nar_enc_dir_end(&e);
+	nar_enc_final(&e, want);
+	T_INTEQ(nar_hash_path(got, buf_cstr(&dir), &err), 0);
+	T_ASSERT(!memcmp(got, want, 32));
+	util_rmtree(buf_cstr(&dir));
+	buf_release(&dir);
+	buf_release(&p);
+	free(data);
+}
