@@ -310,13 +310,10 @@ static int read_whole(unsigned char **out, int fd, size_t size,
 		return nomem(err);
 	/* one byte more than the size, to see a file that grew */
 	while (got <= size) {
-		n = read(fd, p + got, size + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = util_read_some(fd, p + got, size + 1 - got, path, err);
 		if (n < 0) {
 			free(p);
-			return xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-					   "cannot read: %s", strerror(errno));
+			return -1;
 		}
 		if (n == 0)
 			break;
@@ -345,14 +342,9 @@ static int stream_file(unsigned char d[32], int fd, uint64_t size,
 		return nomem(err);
 	hash_sha256_init(&h);
 	for (;;) {
-		n = read(fd, chunk, 1 << 20);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "cannot read: %s", strerror(errno));
+		n = util_read_some(fd, chunk, 1 << 20, path, err);
+		if (n < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		total += (uint64_t)n;

@@ -342,14 +342,9 @@ static int dump_file(struct nar_enc *e, const char *path,
 		size_t cap = NAR_CHUNK;
 		unsigned char *dst = e->pipe ? pipe_space(e->pipe, &cap) : chunk;
 
-		n = read(fd, dst, cap);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "cannot read: %s", strerror(errno));
+		n = util_read_some(fd, dst, cap, path, err);
+		if (n < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		total += (uint64_t)n;

@@ -627,14 +627,9 @@ struct sign_secret *sign_secret_read(const char *path, struct xerr *err)
 		goto out;
 	}
 	for (;;) {
-		n = read(fd, text + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xerr_setpos(err, XPIN_USAGE, path, 0, 0,
-				    "cannot read: %s", strerror(errno));
+		n = util_read_some(fd, text + len, cap - len, path, err);
+		if (n < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		len += (size_t)n;

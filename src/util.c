@@ -340,6 +340,20 @@ out:
 	return ret;
 }
 
+ssize_t util_read_some(int fd, void *p, size_t cap, const char *path,
+		       struct xerr *err)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, p, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		xerr_setpos(err, XPIN_USAGE, path, 0, 0, "cannot read: %s",
+			    strerror(errno));
+	return n;
+}
+
 int util_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -563,12 +577,9 @@ int util_stream_fd(int fd, const char *name,
 	int ret = 0;
 
 	while (ret == 0) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = util_read_some(fd, chunk, sizeof(chunk), name, err);
 		if (n < 0)
-			ret = xerr_setpos(err, XPIN_USAGE, name, 0, 0,
-					  "cannot read: %s", strerror(errno));
+			ret = -1;
 		else if (n == 0)
 			break;
 		else

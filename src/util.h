@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 /* Exit codes, the same for every command (xpin(1)). */
@@ -93,6 +94,10 @@ int util_pair_recover(const char *a, const char *b, struct xerr *err);
  * at b.xpin-new (what a reader of b should then read). */
 bool util_pair_half(const char *a, const char *b);
 
+/* read(2) of at most cap bytes, EINTR retried: the count (0 at the end),
+ * or -1 with "PATH: cannot read: why" in err. */
+ssize_t util_read_some(int fd, void *p, size_t cap, const char *path,
+		       struct xerr *err);
 /* write(2) until all of p is written (EINTR retried): 0 or -1 (errno). */
 int util_write_all(int fd, const void *p, size_t len);
 /* fsync the folder holding path, so a rename or create in it lasts. */
