@@ -6,16 +6,7 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/common"
 tmp=$work
-proj=$(sh "$root/examples/cross/setup.sh" "$tmp/ex" 2>/dev/null)
-cd "$proj"
-python3 - "$tmp/nix.json" >"$tmp/attrs" <<'PY'
-import json, sys
-a = json.load(open("xpin.json"))
-a["targets"] = {k: v for k, v in a["targets"].items() if "attr" in v}
-json.dump(a, open(sys.argv[1], "w"))
-for v in a["targets"].values():
-    print(v["attr"])
-PY
+example_nix
 now() { date +%s.%N; }
 best_hand=999999 best_xpin=999999
 "$XPIN" lock --no-sign -q -c "$tmp/nix.json" >/dev/null   # warm the evaluation cache

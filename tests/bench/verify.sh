@@ -13,16 +13,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/common"
 runs=${XPIN_BENCH_RUNS:-3}
 
-proj=$(sh "$root/examples/cross/setup.sh" "$work/ex" 2>/dev/null)
-cd "$proj"
-python3 - "$work/nix.json" >"$work/attrs" <<'PY'
-import json, sys
-a = json.load(open("xpin.json"))
-a["targets"] = {k: v for k, v in a["targets"].items() if "attr" in v}
-json.dump(a, open(sys.argv[1], "w"))
-for v in a["targets"].values():
-    print(v["attr"])
-PY
+example_nix
 "$XPIN" keygen -W -p "$work/bench.pub" -s "$work/bench.key" >/dev/null
 XPIN_SECRET_KEY=$(cat "$work/bench.key") "$XPIN" lock -q -j 2 -c "$work/nix.json" >/dev/null
 # every artifact file of the lock, as sha256sum -c reads it

@@ -138,6 +138,17 @@ else
 	ok "# skip no hg"
 fi
 
+# nix(v): a JSON value as a Nix expression (both generators below).
+cat >"$TMP/nixexpr.py" <<'PY'
+import json
+def nix(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return json.dumps(v)
+PY
+
 # Locks written by hand: one flake each, its flake.nix asking for the
 # lock's "original", so Nix keeps the lock as it is.
 cat >"$TMP/hand.py" <<'PY'
@@ -187,12 +198,7 @@ cases = {
                   "rev": R, "revCount": 3, "type": "path"},
                  {"path": "/srv/some where/src", "type": "path"}),
 }
-def nix(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    return json.dumps(v)
+from nixexpr import nix
 top = sys.argv[1]
 for name, (locked, original) in cases.items():
     d = os.path.join(top, name)
@@ -236,12 +242,7 @@ import json, os, sys
 lock_path, d = sys.argv[1], sys.argv[2]
 doc = json.load(open(lock_path))
 nodes = doc["nodes"]
-def nix(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    return json.dumps(v)
+from nixexpr import nix
 def walk(prefix, node, top):
     # top: the root's own inputs, which flake.nix names in full; a deeper
     # input is named (by its "original" again, so that Nix keeps its lock)
