@@ -327,42 +327,46 @@ static int read_whole(unsigned char **out, int fd, size_t size,
 	return 0;
 }
 
-/* A file too large to hold: streamed into its sha256 and the NAR. */
+/* A file too large to hold: streamed (util_stream_fd) into its sha256 and
+ * the NAR, stopping where it grows past its size. */
+struct stream {
+	struct hash_sha256 h;
+	struct nar_enc *nar;
+	uint64_t size, total;
+};
+
+static int stream_chunk(void *ctx, const void *p, size_t n)
+{
+	struct stream *s = ctx;
+
+	s->total += (uint64_t)n;
+	if (s->total > s->size)
+		return -1;
+	hash_sha256_update(&s->h, p, n);
+	if (s->nar)
+		nar_enc_file_data(s->nar, p, n);
+	return 0;
+}
+
 static int stream_file(unsigned char d[32], int fd, uint64_t size,
 		       const char *path, struct nar_enc *nar,
 		       struct xerr *err)
 {
-	unsigned char *chunk = malloc(1 << 20);
-	struct hash_sha256 h;
-	uint64_t total = 0;
-	ssize_t n;
+	struct stream s = { .nar = nar, .size = size };
 	int ret = -1;
 
-	if (!chunk)
-		return nomem(err);
-	hash_sha256_init(&h);
-	for (;;) {
-		n = util_read_some(fd, chunk, 1 << 20, path, err);
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > size)
-			break;
-		hash_sha256_update(&h, chunk, (size_t)n);
-		if (nar)
-			nar_enc_file_data(nar, chunk, (size_t)n);
-	}
-	if (total != size) {
+	hash_sha256_init(&s.h);
+	if (util_stream_fd(fd, path, stream_chunk, &s, err) < 0 &&
+	    s.total <= size)
+		goto out;
+	if (s.total != size) {
 		changed(path, err);
 		goto out;
 	}
-	hash_sha256_final(&h, d);
+	hash_sha256_final(&s.h, d);
 	ret = 0;
 out:
-	hash_sha256_release(&h);
-	free(chunk);
+	hash_sha256_release(&s.h);
 	return ret;
 }
 

@@ -5,6 +5,9 @@
 # error, under the sanitizers too); verify agrees. A manifest whose field
 # has the wrong type, signed again, is refused as bad input, naming it.
 # A repository that cannot be read is not taken for one with no commit.
+# A nix output holding a file larger than xpin reads whole (64 MiB), read
+# in chunks instead: its sha256 is sha256sum's, the output's narHash is
+# nix hash path's.
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p "$TMP/p" && cd "$TMP/p" || exit 1
@@ -41,6 +44,36 @@ rm -f xpin.lock.minisig
 expect_exit 2 "a size that is not a number: exit 2, though signed" "$XPIN" verify -p "$TMP/k.pub"
 expect_grep "the message names the field" 'targets.shapes.artifacts.out/sub/file: "size" must be' "$TMP/err"
 expect_one_line "in one line" "$TMP/err"
+
+mkdir "$TMP/n" && cd "$TMP/n" || exit 1
+cat >flake.nix <<'EOF'
+{
+  outputs = { self }: {
+    packages.x86_64-linux.big = derivation {
+      name = "xpin-t0603-big"; system = "x86_64-linux"; builder = "/bin/sh";
+      args = [ "-c" ''
+        /bin/mkdir $out
+        /usr/bin/head -c 67108867 /dev/zero | /usr/bin/tr '\0' x >$out/big
+        echo small >$out/small
+      '' ];
+    };
+  };
+}
+EOF
+printf '{ "targets": { "big": { "attr": "packages.x86_64-linux.big" } } }\n' >xpin.json
+git init -q . && git add -A && nix flake lock 2>/dev/null && git add -A && git commit -qm big
+expect_exit 0 "lock: a nix output with a file over 64 MiB" "$XPIN" lock -s "$TMP/k.key"
+out=$(python3 -c 'import json; print(json.load(open("xpin.lock"))["targets"]["big"]["outputs"]["out"])')
+field() { python3 -c 'import json, sys; t = json.load(open("xpin.lock"))["targets"]["big"]
+print(eval(sys.argv[1]))' "$1"; }
+expect_eq "the big file is 64 MiB and 3 bytes, as stat says" "$(stat -c %s "$out/big")" \
+	"$(field 't["artifacts"]["big"]["size"]')"
+expect_eq "the big file's sha256 is sha256sum's" "$(sha256sum "$out/big" | cut -d' ' -f1)" \
+	"$(field 't["artifacts"]["big"]["sha256"]')"
+expect_eq "the small file's sha256 is sha256sum's" "$(sha256sum "$out/small" | cut -d' ' -f1)" \
+	"$(field 't["artifacts"]["small"]["sha256"]')"
+expect_eq "the output's narHash is nix hash path's" "$(nix hash path "$out")" "$(field 't["narHash"]')"
+expect_exit 0 "verify --no-build agrees" "$XPIN" verify --no-build -p "$TMP/k.pub"
 
 # A repository whose HEAD commit is gone is an error, not a project
 # without a commit (which would lock with "commit": null).
