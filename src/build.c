@@ -25,13 +25,34 @@ static void progress(const struct build_opts *o, const char *target,
 		o->progress(o->progress_ctx, target, what);
 }
 
+/* The logs' folder, made on first use: its path, or NULL with r->err. */
+static const char *log_dir(struct build_result *r, const struct build_opts *o)
+{
+	struct build_logs *l = o->logs;
+	const char *dir = NULL;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->dir.len && !l->err.code &&
+	    util_mkdtemp(&l->dir, "xpin-logs", &l->err) < 0)
+		buf_release(&l->dir);
+	if (l->dir.len)
+		dir = l->dir.data;
+	else
+		r->err = l->err;
+	pthread_mutex_unlock(&l->lock);
+	return dir;
+}
+
 static int open_log(struct build_result *r, const struct build_opts *o,
 		    const char *suffix)
 {
+	const char *dir = log_dir(r, o);
 	int fd;
 
-	snprintf(r->log, sizeof(r->log), "%s/%s.%s.log", o->log_dir,
-		 r->target->name, suffix);
+	if (!dir)
+		return -1;
+	snprintf(r->log, sizeof(r->log), "%s/%s.%s.log", dir, r->target->name,
+		 suffix);
 	/* The folder is xpin's own (0700) and fresh: a file already there,
 	 * or a link, is not ours to write through. */
 	fd = open(r->log, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -599,7 +620,9 @@ static int build_on(struct build_result *r, const struct build_opts *o,
 		goto out;
 	}
 	if (!agrees) {
-		buf_printf(&root, "%s/%s.%s.store", o->log_dir, r->target->name, suffix);
+		/* The log opened above made the folder. */
+		buf_printf(&root, "%s/%s.%s.store", o->logs->dir.data,
+			   r->target->name, suffix);
 		if (store_copy_back(paths, n, root.data, &s, &r->err) < 0) {
 			target_fail(r, XPIN_BUILD);
 			goto out;

@@ -13,13 +13,15 @@
  * its output is compared by NAR hash and, when it differs, copied back
  * into the log folder and explained.
  *
- * Every build runs with a timeout and logs to a file in o->log_dir, which
- * failure messages name. A struct build_result owns what it holds
- * (build_result_release).
+ * Every build runs with a timeout and logs to a file in o->logs's folder,
+ * which failure messages name; the folder is made when the first log is
+ * opened, so a check that runs nothing makes none. A struct build_result
+ * owns what it holds (build_result_release).
  */
 #ifndef XPIN_BUILD_H
 #define XPIN_BUILD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,9 +33,18 @@
 typedef void (*build_progress_fn)(void *ctx, const char *target,
 				  const char *what);
 
+/* The build logs' folder, made by the first build that logs; build_all's
+ * threads share it. The caller removes or keeps dir, and releases it. */
+struct build_logs {
+	pthread_mutex_t lock;
+	struct buf dir;          /* empty until made */
+	struct xerr err;         /* why it could not be made (err.code) */
+};
+#define BUILD_LOGS_INIT { PTHREAD_MUTEX_INITIALIZER, BUF_INIT, XERR_INIT }
+
 struct build_opts {
 	const char *project;     /* the project folder (holds flake.nix) */
-	const char *log_dir;     /* existing folder for build logs */
+	struct build_logs *logs; /* where build logs go */
 	const char *path_env;    /* PATH given to command builds */
 	const char *commit;      /* the commit command builds export */
 	int64_t commit_time;     /* its committer time: SOURCE_DATE_EPOCH */

@@ -223,7 +223,6 @@ static void build_opts_for(struct build_opts *bo, const struct release *r,
 		c = &r->proj.head;
 	*bo = (struct build_opts){
 		.project = o->dir,
-		.log_dir = r->logs.data,
 		.path_env = o->path_env,
 		.commit = c ? c->rev : NULL,
 		.commit_time = c ? c->time : 0,
@@ -243,6 +242,7 @@ int release_build(struct release *r, const struct release_opts *o,
 		  struct xerr *err)
 {
 	struct build_opts bo;
+	struct build_logs logs = BUILD_LOGS_INIT;
 	struct build_job *jobs = calloc(r->n + 1, sizeof(*jobs));
 	struct nixver nv = { &r->nix_version, XERR_INIT, 0 };
 	pthread_t vth;
@@ -251,10 +251,6 @@ int release_build(struct release *r, const struct release_opts *o,
 
 	if (!jobs)
 		return xerr_set(err, XPIN_USAGE, "out of memory");
-	if (util_mkdtemp(&r->logs, "xpin-logs", err) < 0) {
-		free(jobs);
-		return -1;
-	}
 	for (i = 0; i < r->n; i++) {
 		jobs[i] = (struct build_job){ r->t[i].target, r->t[i].prev,
 					      &r->t[i].pol, &r->t[i].res };
@@ -266,11 +262,19 @@ int release_build(struct release *r, const struct release_opts *o,
 	if (any_nix && !started)
 		nix_version_thread(&nv);
 	build_opts_for(&bo, r, o);
+	bo.logs = &logs;
 	build_all(jobs, r->n, o->jobs, o->nobuild ? BUILD_PRESENT
 			: o->mode == RELEASE_LOCK ? BUILD_TWICE : BUILD_ONCE, &bo);
 	if (started)
 		pthread_join(vth, NULL);
 	free(jobs);
+	r->logs = logs.dir;
+	pthread_mutex_destroy(&logs.lock);
+	if (logs.err.code) {
+		/* No folder for the logs: nothing that logs could run. */
+		*err = logs.err;
+		return -1;
+	}
 	r->worst = XPIN_OK;
 	r->failed = 0;
 	r->built = true;
@@ -287,10 +291,10 @@ int release_build(struct release *r, const struct release_opts *o,
 		if (r->worst < t->verdict)
 			r->worst = t->verdict;
 	}
-	if (!kept) {
+	if (!kept && r->logs.len) {
 		util_rmtree(r->logs.data);
 		buf_release(&r->logs);
-	} else {
+	} else if (r->logs.len) {
 		util_keep_temp(r->logs.data);
 	}
 	if (oom)
