@@ -35,7 +35,10 @@ static int git_state(struct project *p, const char *dir, struct xerr *err)
 		p->has_head = true;
 	else if (!gitrepo_head_unborn(repo))
 		ret = -1;
-	gitrepo_free(repo);
+	if (ret == 0)
+		p->repo = repo;
+	else
+		gitrepo_free(repo);
 	return ret;
 }
 
@@ -95,6 +98,7 @@ void project_release(struct project *p)
 {
 	config_release(&p->cfg);
 	flakelock_free(p->lock);
+	gitrepo_free(p->repo);
 	memset(p, 0, sizeof(*p));
 }
 

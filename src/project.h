@@ -23,6 +23,8 @@ struct project {
 	char lock_sha256[65];       /* "" when there is no flake.lock */
 	struct gitrepo_commit head; /* valid when has_head */
 	bool has_head, dirty;
+	struct gitrepo *repo;       /* the repository, kept open for more
+				     * questions; NULL outside git */
 };
 
 /* Load dir's xpin.json (config: another path, or NULL), flake.lock and

@@ -68,12 +68,15 @@ static int check_commit(const struct release *r, const struct release_opts *o,
 		return xerr_set(err, XPIN_CHECK_FAILED,
 				"xpin.lock was made outside git, but %.12s is checked; run 'xpin lock'",
 				c->rev);
-	repo = gitrepo_open(o->repo ? o->repo : o->dir, err);
+	/* The project's own repository is open already. */
+	repo = !o->repo && r->proj.repo ? r->proj.repo
+					: gitrepo_open(o->repo ? o->repo : o->dir, err);
 	if (!repo)
 		return -1;
 	/* Commits of `made` that `c` does not have: none for an ancestor. */
 	ret = gitrepo_count_between(&ahead, repo, c->rev, made, err);
-	gitrepo_free(repo);
+	if (repo != r->proj.repo)
+		gitrepo_free(repo);
 	if (ret < 0)
 		return xerr_set(err, XPIN_CHECK_FAILED,
 				"xpin.lock was made at commit %.12s, which this repository does not have",
