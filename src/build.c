@@ -320,13 +320,30 @@ static void explain(struct build_result *r, const char *a, const char *b,
 }
 
 /* The derivation the flake gives the target now (nix eval, which builds
- * nothing), into r->rec.drv_path. */
+ * nothing), into r->rec.drv_path: from the evaluation cache when it has
+ * it, else from Nix (and r->eval_key says where it belongs). */
 static int nix_drv_path(struct build_result *r, const struct build_opts *o)
 {
-	struct buf ref = BUF_INIT, what = BUF_INIT, out = BUF_INIT;
+	struct buf ref = BUF_INIT, what = BUF_INIT, out = BUF_INIT,
+		   attr = BUF_INIT;
 	const char *args[] = { "eval", "--raw", NULL, NULL };
+	struct xerr ignored = XERR_INIT;
+	char key[65] = "";
 	int status, ret = -1;
 
+	buf_printf(&attr, "%s.drvPath", r->target->attr);
+	if (o->eval_cache) {
+		evalcache_key(key, o->eval_cache, attr.data);
+		if (evalcache_get(&out, o->eval_cache->root, key, &ignored) == 1) {
+			if (!(r->rec.drv_path = strdup(out.data))) {
+				xerr_set(&r->err, XPIN_USAGE, "out of memory");
+				fail(r, XPIN_USAGE);
+				goto out;
+			}
+			ret = 0;
+			goto out;
+		}
+	}
 	nix_ref(&ref, o, r->target);
 	buf_puts(&ref, ".drvPath");
 	args[2] = ref.data;
@@ -341,11 +358,15 @@ static int nix_drv_path(struct build_result *r, const struct build_opts *o)
 		fail(r, XPIN_BUILD);
 		goto out;
 	}
+	/* Only what looks like a derivation path is worth keeping. */
+	if (key[0] && evalcache_drv_ok(out.data, out.len))
+		memcpy(r->eval_key, key, sizeof(key));
 	ret = 0;
 out:
 	buf_release(&ref);
 	buf_release(&what);
 	buf_release(&out);
+	buf_release(&attr);
 	return ret;
 }
 

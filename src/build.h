@@ -17,6 +17,10 @@
  * which failure messages name; the folder is made when the first log is
  * opened, so a check that runs nothing makes none. A struct build_result
  * owns what it holds (build_result_release).
+ *
+ * verify --no-build asks Nix for the derivation the flake gives each nix
+ * target; with o->eval_cache, the answer comes from the evaluation cache
+ * (evalcache.h) when it has one, and Nix runs only on a miss.
  */
 #ifndef XPIN_BUILD_H
 #define XPIN_BUILD_H
@@ -26,6 +30,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "evalcache.h"
 #include "jtext.h"
 #include "manifest.h"
 #include "util.h"
@@ -56,6 +61,10 @@ struct build_opts {
 				  * each nix target once more (lock: these
 				  * are its second builds) */
 	size_t nstores;
+	/* BUILD_PRESENT: the evaluation cache, or NULL for none. Its
+	 * answers are read here; a new one is only given back (eval_key),
+	 * for the caller to store once it knows the tree did not change. */
+	const struct evalcache *eval_cache;
 };
 
 enum build_mode {
@@ -77,6 +86,9 @@ struct build_result {
 	bool keep;               /* the logs' folder holds what a reader
 				  * needs: another store's differing output */
 	struct buf why;          /* not reproducible: diff's short form */
+	char eval_key[65];       /* Nix evaluated the derivation (rec's
+				  * drv_path) where the cache had none: its
+				  * key there; else "" */
 };
 
 /* Build t as mode says. Returns 0 when the builds ran (r->rec's

@@ -1,10 +1,14 @@
 /* clirelease: the printer of lock's, verify's and audit's verdicts. */
 #include "clirelease.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clikeys.h"
+#include "hash.h"
 
 /* Where each build ran, when not all of them ran here: a substituted
  * output is another machine's build, and so is one on another store. */
@@ -175,5 +179,183 @@ int clirelease_load_signed(struct manifest *m, json_t *rep,
 out:
 	buf_release(&text);
 	buf_release(&sigtext);
+	return ret;
+}
+
+/* The variables Nix reads for its configuration and its store, and those
+ * that make git, which Nix runs on the flake, read another repository or
+ * configuration. */
+static const char *const nix_env[] = {
+	"NIX_CONFIG", "NIX_CONF_DIR", "NIX_USER_CONF_FILES", "XDG_CONFIG_HOME",
+	"XDG_CONFIG_DIRS", "HOME", "NIX_STORE_DIR", "NIX_STORE",
+	"NIX_STATE_DIR", "NIX_LOG_DIR", "NIX_DATA_DIR", "NIX_REMOTE",
+	"NIX_DAEMON_SOCKET_PATH", "NIX_PATH", "GIT_DIR", "GIT_WORK_TREE",
+	"GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG_GLOBAL",
+	"GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_PARAMETERS",
+	"GIT_CONFIG_COUNT", NULL
+};
+
+/* One part of the identity: NAME LEN:VALUE and a newline. -1 when out
+ * of memory: a part left out could make two identities one. */
+static int id_str(struct buf *id, const char *name, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (buf_printf(id, "%s %zu:", name, n) < 0 || buf_add(id, v, n) < 0 ||
+	    buf_puts(id, "\n") < 0)
+		return -1;
+	return 0;
+}
+
+/* The first executable file named nix in path's folders, as execvp
+ * finds it (an empty entry is the current folder). */
+static int find_nix(struct buf *out, const char *path)
+{
+	const char *p = path, *end;
+	struct stat st;
+
+	for (;; p = end + 1) {
+		size_t n;
+
+		end = strchr(p, ':');
+		n = end ? (size_t)(end - p) : strlen(p);
+		out->len = 0;
+		if (n)
+			buf_printf(out, "%.*s/nix", (int)n, p);
+		else
+			buf_puts(out, "./nix");
+		if (access(buf_cstr(out), X_OK) == 0 &&
+		    stat(buf_cstr(out), &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+		if (!end)
+			return -1;
+	}
+}
+
+/* A configuration file: its bytes' sha256, or that it is missing. */
+static int id_conf(struct buf *id, const char *path)
+{
+	struct xerr ignored = XERR_INIT;
+	unsigned char d[32];
+	char hex[65];
+
+	if (id_str(id, "conf", path) < 0)
+		return -1;
+	if (access(path, F_OK) < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return id_str(id, "missing", "");
+	if (hash_sha256_file(d, path, &ignored) < 0)
+		return -1;
+	hash_hex(hex, d, 32);
+	return id_str(id, "sha256", hex);
+}
+
+/* Each file of the colon-separated list (empty entries skipped, as Nix
+ * does), with suffix after each. */
+static int id_conf_list(struct buf *id, const char *list, const char *suffix)
+{
+	struct buf path = BUF_INIT;
+	const char *p, *end;
+	int ret = 0;
+
+	for (p = list; ret == 0 && *p; p = end + (*end != '\0')) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if (end == p)
+			continue;
+		path.len = 0;
+		ret = buf_printf(&path, "%.*s%s", (int)(end - p), p, suffix) < 0
+			      ? -1 : id_conf(id, path.data);
+	}
+	buf_release(&path);
+	return ret;
+}
+
+/* The nix.conf files Nix reads, in its order: $NIX_CONF_DIR's, then
+ * $NIX_USER_CONF_FILES, else the user's and each XDG_CONFIG_DIRS one. */
+static int id_confs(struct buf *id)
+{
+	const char *dir = getenv("NIX_CONF_DIR"), *user = getenv("NIX_USER_CONF_FILES"),
+		   *xdg = getenv("XDG_CONFIG_HOME"), *dirs = getenv("XDG_CONFIG_DIRS"),
+		   *home = getenv("HOME");
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int ret = -1;
+
+	if (buf_printf(&path, "%s/nix.conf", dir ? dir : "/etc/nix") < 0 ||
+	    id_conf(id, path.data) < 0)
+		goto out;
+	if (user) {
+		ret = id_conf_list(id, user, "");
+		goto out;
+	}
+	path.len = 0;
+	if (xdg) {
+		if (buf_printf(&path, "%s/nix/nix.conf", xdg) < 0)
+			goto out;
+	} else {
+		/* Nix takes a $HOME that is missing or not the user's own
+		 * from the password database instead: not told here. */
+		if (!home || stat(home, &st) < 0 || st.st_uid != geteuid() ||
+		    buf_printf(&path, "%s/.config/nix/nix.conf", home) < 0)
+			goto out;
+	}
+	if (id_conf(id, path.data) < 0)
+		goto out;
+	ret = id_conf_list(id, dirs ? dirs : "/etc/xdg", "/nix/nix.conf");
+out:
+	buf_release(&path);
+	return ret;
+}
+
+int clirelease_eval_cache(struct buf *dir, struct buf *nix_id)
+{
+	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"),
+		   *path = getenv("PATH");
+	struct buf nix = BUF_INIT;
+	char *real = NULL, st_text[160];
+	struct stat st;
+	bool ok = false;
+	size_t i;
+	int ret = -1;
+
+	dir->len = nix_id->len = 0;
+	/* XDG: a relative $XDG_CACHE_HOME is to be ignored. */
+	if (cache && cache[0] == '/')
+		ok = buf_puts(dir, cache) == 0;
+	else if (home && home[0] == '/')
+		ok = buf_printf(dir, "%s/.cache", home) == 0;
+	if (!ok)
+		goto out;
+	if (!path || find_nix(&nix, path) < 0 ||
+	    !(real = realpath(nix.data, NULL)) || stat(real, &st) < 0)
+		goto out;
+	snprintf(st_text, sizeof(st_text), "%llu %llu %llu %o %lld.%09ld",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		 (unsigned long long)st.st_size, (unsigned)st.st_mode,
+		 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	if (buf_puts(nix_id, "xpin nix identity 1\n") < 0 ||
+	    id_str(nix_id, "nix", nix.data) < 0 ||
+	    id_str(nix_id, "realpath", real) < 0 ||
+	    id_str(nix_id, "stat", st_text) < 0)
+		goto out;
+	for (i = 0; nix_env[i]; i++) {
+		const char *v = getenv(nix_env[i]);
+
+		if ((v ? id_str(nix_id, nix_env[i], v)
+		       : id_str(nix_id, "unset", nix_env[i])) < 0)
+			goto out;
+	}
+	if (id_confs(nix_id) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0) {
+		buf_release(dir);
+		buf_release(nix_id);
+	}
+	free(real);
+	buf_release(&nix);
 	return ret;
 }

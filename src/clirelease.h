@@ -32,4 +32,17 @@ int clirelease_load_signed(struct manifest *m, json_t *rep,
 			   struct buf *text_out, struct sign_pub *pub_out,
 			   struct xerr *err);
 
+/*
+ * verify --no-build's evaluation cache (evalcache.h), from the
+ * environment: the user's cache folder ($XDG_CACHE_HOME, else
+ * $HOME/.cache) into dir, and into nix_id what tells the Nix that runs
+ * apart: the `nix` PATH gives (its path, real path and stat), the
+ * variables Nix reads for its configuration and store (and those that
+ * point git, which Nix runs on the flake, elsewhere), and the bytes of
+ * each nix.conf Nix would read (`include` lines are not followed). -1,
+ * and no cache, when either cannot be told: no such folder, no `nix`, a
+ * configuration file that is there but cannot be read.
+ */
+int clirelease_eval_cache(struct buf *dir, struct buf *nix_id);
+
 #endif

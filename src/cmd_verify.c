@@ -11,12 +11,15 @@
 #include "evidence.h"
 #include "release.h"
 
-enum { O_PUB = 1, O_KEY, O_NOBUILD, O_JOBS, O_CONFIG, O_EXPORT, O_BUILD_ON };
+enum { O_PUB = 1, O_KEY, O_NOBUILD, O_NO_EVAL_CACHE, O_JOBS, O_CONFIG,
+       O_EXPORT, O_BUILD_ON };
 
 static const struct opt_spec opts[] = {
 	{ O_PUB, 'p', "public-key", "PUB", "the signer's public key file (default xpin.pub)" },
 	{ O_KEY, 'P', "public-key-base64", "KEY", "the signer's public key, base64" },
 	{ O_NOBUILD, 0, "no-build", NULL, "check the outputs already present instead of rebuilding" },
+	{ O_NO_EVAL_CACHE, 0, "no-eval-cache", NULL,
+	  "with --no-build, ask Nix for every derivation, not the evaluation cache" },
 	{ O_JOBS, 'j', "jobs", "N", "build N targets at a time (default 1)" },
 	{ O_CONFIG, 'c', "config", "FILE", "the configuration (default xpin.json)" },
 	{ O_EXPORT, 0, "export", "KIND",
@@ -27,7 +30,7 @@ static const struct opt_spec opts[] = {
 };
 
 const struct cmd_help cmd_verify_help = {
-	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build] [-j N] [--build-on STORE]... [--export KIND] [--json]",
+	"verify", "[TARGET...] [-p PUB | -P KEY] [--no-build [--no-eval-cache]] [-j N] [--build-on STORE]... [--export KIND] [--json]",
 	"check xpin.lock: its signature, the pins, a rebuild of each target, the policy",
 	opts
 };
@@ -35,6 +38,7 @@ const struct cmd_help cmd_verify_help = {
 
 struct verify_args {
 	const char *pubfile, *b64, *export;
+	bool no_eval_cache;
 	struct release_opts ro;
 };
 
@@ -56,6 +60,9 @@ static int parse_args(struct verify_args *a, char **names, int argc,
 			break;
 		case O_NOBUILD:
 			a->ro.nobuild = true;
+			break;
+		case O_NO_EVAL_CACHE:
+			a->no_eval_cache = true;
 			break;
 		case O_JOBS:
 			if (cli_jobs(&a->ro.jobs, val, err) < 0)
@@ -162,6 +169,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 					 .progress_ctx = &prog } };
 	struct release rel = RELEASE_INIT;
 	struct manifest m = MANIFEST_INIT;
+	struct buf cache = BUF_INIT, nix_id = BUF_INIT;
 	json_t *rep = json_object();
 	/* The target names, then the stores. */
 	char **names = calloc(2 * ((size_t)argc + 1), sizeof(*names));
@@ -177,6 +185,11 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 		rc = XPIN_OK;
 		goto out;
 	}
+	if (rc == 0 && a.ro.nobuild && !a.no_eval_cache &&
+	    clirelease_eval_cache(&cache, &nix_id) == 0) {
+		a.ro.eval_cache = cache.data;
+		a.ro.nix_identity = nix_id.data;
+	}
 	if (rc == 0)
 		rc = verify(&rel, &m, rep, &a, g, &err);
 	if (rc < 0 && g->json) {
@@ -189,6 +202,8 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 		print_json(rep, &rel, rc);
 out:
 	free(names);
+	buf_release(&cache);
+	buf_release(&nix_id);
 	manifest_release(&m);
 	json_decref(rep);
 	release_release(&rel);

@@ -9,9 +9,9 @@
 #include "flakelock.h"
 #include "hash.h"
 
-/* HEAD and whether the work tree is dirty. A folder that is not a git
- * repository has neither; one that is but cannot be read is an error,
- * not a project without a commit. */
+/* HEAD and whether the work tree is dirty, and clean. A folder that is
+ * not a git repository has neither; one that is but cannot be read is an
+ * error, not a project without a commit. */
 static int git_state(struct project *p, const char *dir, struct xerr *err)
 {
 	/* What xpin lock writes does not make the tree dirty. */
@@ -20,7 +20,7 @@ static int git_state(struct project *p, const char *dir, struct xerr *err)
 	struct buf dotgit = BUF_INIT;
 	struct gitrepo *repo;
 	struct stat st;
-	bool is_repo;
+	bool is_repo, changed = false;
 	int ret = 0;
 
 	buf_printf(&dotgit, "%s/.git", dir);
@@ -31,10 +31,17 @@ static int git_state(struct project *p, const char *dir, struct xerr *err)
 	repo = gitrepo_open(dir, err);
 	if (!repo)
 		return -1;
-	if (gitrepo_head_state(&p->head, &p->dirty, repo, outputs, err) == 0)
+	/* Nothing changed at all is the common case, and one look; only a
+	 * changed tree is looked at again for what is not xpin's own. */
+	if (gitrepo_head_state(&p->head, &changed, repo, NULL, err) == 0) {
 		p->has_head = true;
-	else if (!gitrepo_head_unborn(repo))
+		p->clean = !changed;
+		if (changed &&
+		    gitrepo_head_state(&p->head, &p->dirty, repo, outputs, err) < 0)
+			ret = -1;
+	} else if (!gitrepo_head_unborn(repo)) {
 		ret = -1;
+	}
 	if (ret == 0)
 		p->repo = repo;
 	else
@@ -42,11 +49,35 @@ static int git_state(struct project *p, const char *dir, struct xerr *err)
 	return ret;
 }
 
+/* The sha256 (hex) of dir's flake.lock into out, "" when there is none;
+ * its text into text when given. */
+static int lock_state(char out[65], struct buf *text, const char *dir,
+		      struct xerr *err)
+{
+	struct buf path = BUF_INIT, own = BUF_INIT;
+	unsigned char d[32];
+	int ret = 0;
+
+	if (!text)
+		text = &own;
+	out[0] = '\0';
+	buf_printf(&path, "%s/flake.lock", dir);
+	if (access(path.data, F_OK) == 0) {
+		ret = util_read_file(text, path.data, 64u << 20, err);
+		if (ret == 0) {
+			hash_sha256(d, text->data, text->len);
+			hash_hex(out, d, 32);
+		}
+	}
+	buf_release(&path);
+	buf_release(&own);
+	return ret;
+}
+
 int project_open(struct project *p, const char *dir, const char *config,
 		 struct xerr *err)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
-	unsigned char d[32];
 	size_t i;
 	int ret = -1;
 
@@ -60,16 +91,12 @@ int project_open(struct project *p, const char *dir, const char *config,
 			xerr_hint(err, "write one, or draft it with 'xpin init'");
 		goto out;
 	}
-	path.len = 0;
-	buf_printf(&path, "%s/flake.lock", dir);
-	if (access(path.data, F_OK) == 0) {
-		if (util_read_file(&text, path.data, 64u << 20, err) < 0)
-			goto out;
+	if (lock_state(p->lock_sha256, &text, dir, err) < 0)
+		goto out;
+	if (p->lock_sha256[0]) {
 		p->lock = flakelock_load(text.data, text.len, "flake.lock", err);
 		if (!p->lock)
 			goto out;
-		hash_sha256(d, text.data, text.len);
-		hash_hex(p->lock_sha256, d, 32);
 	}
 	for (i = 0; i < p->cfg.npins; i++) {
 		struct flakelock_pin pin;
@@ -100,6 +127,26 @@ void project_release(struct project *p)
 	flakelock_free(p->lock);
 	gitrepo_free(p->repo);
 	memset(p, 0, sizeof(*p));
+}
+
+int project_unchanged(bool *same, const struct project *p, const char *dir,
+		      struct xerr *err)
+{
+	struct project now;
+	char sha[65];
+	int ret = -1;
+
+	memset(&now, 0, sizeof(now));
+	*same = false;
+	if (lock_state(sha, NULL, dir, err) < 0 || git_state(&now, dir, err) < 0)
+		goto out;
+	*same = !strcmp(sha, p->lock_sha256) && now.has_head == p->has_head &&
+		now.clean == p->clean &&
+		(!p->has_head || !strcmp(now.head.rev, p->head.rev));
+	ret = 0;
+out:
+	gitrepo_free(now.repo);
+	return ret;
 }
 
 int project_select(const struct config_target ***out, size_t *nout,

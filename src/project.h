@@ -22,7 +22,12 @@ struct project {
 	struct flakelock *lock;     /* NULL when there is no flake.lock */
 	char lock_sha256[65];       /* "" when there is no flake.lock */
 	struct gitrepo_commit head; /* valid when has_head */
-	bool has_head, dirty;
+	bool has_head, dirty;       /* dirty: tracked files changed, or
+				     * untracked ones, xpin.lock and its
+				     * signature left out */
+	bool clean;                 /* has_head, and nothing differs from
+				     * it, those two included: the tree Nix
+				     * evaluates is the commit's */
 	struct gitrepo *repo;       /* the repository, kept open for more
 				     * questions; NULL outside git */
 };
@@ -32,6 +37,11 @@ struct project {
 int project_open(struct project *p, const char *dir, const char *config,
 		 struct xerr *err);
 void project_release(struct project *p);
+
+/* Whether dir's HEAD, flake.lock and cleanliness (clean) are still what
+ * p read: *same; -1 with err when they cannot be read. */
+int project_unchanged(bool *same, const struct project *p, const char *dir,
+		      struct xerr *err);
 
 /* The targets named (all of them, in name order, when n is 0). Unknown
  * names are an error listing the known ones. *out is the caller's (free). */

@@ -241,6 +241,42 @@ static void build_opts_for(struct build_opts *bo, const struct release *r,
 	}
 }
 
+/* The evaluation cache for o, into c (its project folder made absolute
+ * into *abs, the caller's): only a check of what is present, at the
+ * project's own HEAD, in a work tree Nix sees as that commit. */
+static bool eval_cache_for(struct evalcache *c, char **abs,
+			   const struct release *r, const struct release_opts *o)
+{
+	if (!o->nobuild || !o->eval_cache || !o->nix_identity || o->commit ||
+	    !r->proj.clean || !(*abs = realpath(o->dir, NULL)))
+		return false;
+	*c = (struct evalcache){ o->eval_cache, *abs, r->proj.head.rev,
+				 r->proj.lock_sha256, o->nix_identity };
+	return true;
+}
+
+/* What Nix evaluated goes into the cache, unless the project changed
+ * meanwhile: the key would not say what Nix read. A cache that cannot
+ * be written is left as it is; the check itself was made. */
+static void eval_cache_store(const struct release *r,
+			     const struct release_opts *o,
+			     const struct evalcache *c)
+{
+	struct xerr ignored = XERR_INIT;
+	bool any = false, same = false;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		any |= r->t[i].res.eval_key[0] != '\0';
+	if (!any || project_unchanged(&same, &r->proj, o->dir, &ignored) < 0 ||
+	    !same)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->t[i].res.eval_key[0])
+			evalcache_put(c->root, r->t[i].res.eval_key,
+				      r->t[i].res.rec.drv_path, &ignored);
+}
+
 int release_build(struct release *r, const struct release_opts *o,
 		  struct xerr *err)
 {
@@ -248,6 +284,8 @@ int release_build(struct release *r, const struct release_opts *o,
 	struct build_logs logs = BUILD_LOGS_INIT;
 	struct build_job *jobs = calloc(r->n + 1, sizeof(*jobs));
 	struct nixver nv = { &r->nix_version, XERR_INIT, 0 };
+	struct evalcache ec;
+	char *abs = NULL;
 	pthread_t vth;
 	bool any_nix = false, started = false, kept = false, oom = false;
 	size_t i;
@@ -266,11 +304,16 @@ int release_build(struct release *r, const struct release_opts *o,
 		nix_version_thread(&nv);
 	build_opts_for(&bo, r, o);
 	bo.logs = &logs;
+	if (eval_cache_for(&ec, &abs, r, o))
+		bo.eval_cache = &ec;
 	build_all(jobs, r->n, o->jobs, o->nobuild ? BUILD_PRESENT
 			: o->mode == RELEASE_LOCK ? BUILD_TWICE : BUILD_ONCE, &bo);
 	if (started)
 		pthread_join(vth, NULL);
 	free(jobs);
+	if (bo.eval_cache)
+		eval_cache_store(r, o, &ec);
+	free(abs);
 	r->logs = logs.dir;
 	pthread_mutex_destroy(&logs.lock);
 	if (logs.err.code) {

@@ -44,6 +44,11 @@ struct release_opts {
 				    * rebuild_on; verify: besides the build
 				    * here) */
 	size_t nstores;
+	/* verify --no-build: the evaluation cache (evalcache.h) under this
+	 * folder, used when the work tree is clean at its HEAD (and commit
+	 * is NULL), with what identifies Nix; either NULL: none. */
+	const char *eval_cache;
+	const char *nix_identity;
 };
 
 /* One target's verdict. */
@@ -94,7 +99,9 @@ int release_open(struct release *r, const struct manifest *manifest,
 /* Build, compare and judge every selected target (the verdicts, and
  * r->worst, which is also returned). -1 with err when the release as a
  * whole cannot go on: no log folder, or (lock) no Nix version to record
- * although every target built. */
+ * although every target built. The evaluations Nix made for the cache
+ * are stored in it when the project's HEAD, cleanliness and flake.lock
+ * are still what release_open read. */
 int release_build(struct release *r, const struct release_opts *o,
 		  struct xerr *err);
 
