@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clikeys.h"
+#include "gitrepo.h"
 #include "hash.h"
 
 /* Where each build ran, when not all of them ran here: a substituted
@@ -358,4 +359,26 @@ out:
 	free(real);
 	buf_release(&nix);
 	return ret;
+}
+
+static void *git_warm(void *arg)
+{
+	struct clirelease_git *g = arg;
+	struct xerr ignored = XERR_INIT;
+
+	gitrepo_free(gitrepo_open(g->dir, &ignored));
+	return NULL;
+}
+
+void clirelease_git_start(struct clirelease_git *g, const char *dir)
+{
+	g->dir = dir;
+	g->started = pthread_create(&g->th, NULL, git_warm, g) == 0;
+}
+
+void clirelease_git_join(struct clirelease_git *g)
+{
+	if (g->started)
+		pthread_join(g->th, NULL);
+	g->started = false;
 }

@@ -5,6 +5,9 @@
 #ifndef XPIN_CLIRELEASE_H
 #define XPIN_CLIRELEASE_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "cli.h"
 #include "release.h"
 
@@ -44,5 +47,21 @@ int clirelease_load_signed(struct manifest *m, json_t *rep,
  * configuration file that is there but cannot be read.
  */
 int clirelease_eval_cache(struct buf *dir, struct buf *nix_id);
+
+/*
+ * libgit2 started on a thread of its own while the caller goes on (reads
+ * and checks the signature, loads the configuration): its start parses
+ * the system's CA bundle, a few milliseconds with Debian 12's libgit2
+ * (see gitrepo.c), which a check would otherwise wait for when it first
+ * opens the repository. The thread opens dir's repository and closes
+ * it; clirelease_git_join waits for it.
+ */
+struct clirelease_git {
+	pthread_t th;
+	bool started;
+	const char *dir;
+};
+void clirelease_git_start(struct clirelease_git *g, const char *dir);
+void clirelease_git_join(struct clirelease_git *g);
 
 #endif

@@ -170,6 +170,7 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 	struct release rel = RELEASE_INIT;
 	struct manifest m = MANIFEST_INIT;
 	struct buf cache = BUF_INIT, nix_id = BUF_INIT;
+	struct clirelease_git git;
 	json_t *rep = json_object();
 	/* The target names, then the stores. */
 	char **names = calloc(2 * ((size_t)argc + 1), sizeof(*names));
@@ -185,13 +186,16 @@ int cmd_verify(int argc, char **argv, struct gopts *g)
 		rc = XPIN_OK;
 		goto out;
 	}
-	if (rc == 0 && a.ro.nobuild && !a.no_eval_cache &&
-	    clirelease_eval_cache(&cache, &nix_id) == 0) {
-		a.ro.eval_cache = cache.data;
-		a.ro.nix_identity = nix_id.data;
-	}
-	if (rc == 0)
+	if (rc == 0) {
+		clirelease_git_start(&git, a.ro.dir);
+		if (a.ro.nobuild && !a.no_eval_cache &&
+		    clirelease_eval_cache(&cache, &nix_id) == 0) {
+			a.ro.eval_cache = cache.data;
+			a.ro.nix_identity = nix_id.data;
+		}
 		rc = verify(&rel, &m, rep, &a, g, &err);
+		clirelease_git_join(&git);
+	}
 	if (rc < 0 && g->json) {
 		rc = err.code ? err.code : XPIN_USAGE;
 		json_object_set_new(rep, "error", json_string(err.msg));
