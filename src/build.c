@@ -370,11 +370,10 @@ out:
 	return ret;
 }
 
-/* verify --no-build: the outputs the manifest recorded, as they are, and
- * the derivation the flake gives now. */
-static int nix_present(struct build_result *r, const struct manifest_target *prev,
-		       const struct manifest_policy *pol,
-		       const struct build_opts *o)
+/* verify --no-build: the outputs the manifest recorded, as they are. */
+static int present_outputs(struct build_result *r,
+			   const struct manifest_target *prev,
+			   const struct manifest_policy *pol)
 {
 	size_t i;
 
@@ -391,8 +390,6 @@ static int nix_present(struct build_result *r, const struct manifest_target *pre
 				 r->target->name, prev->outputs[i].path);
 			return fail(r, XPIN_USAGE);
 		}
-	if (nix_drv_path(r, o) < 0)
-		return -1;
 	if (copy_outputs(&r->rec, prev) < 0) {
 		xerr_set(&r->err, XPIN_USAGE, "out of memory");
 		return fail(r, XPIN_USAGE);
@@ -404,6 +401,19 @@ static int nix_present(struct build_result *r, const struct manifest_target *pre
 			 &r->rec.nwarn, &r->err) < 0)
 		return fail(r, XPIN_USAGE);
 	return 0;
+}
+
+/* verify --no-build: the outputs (unless build_present_scan read them
+ * already), then the derivation the flake gives now. */
+static int nix_present(struct build_result *r, const struct manifest_target *prev,
+		       const struct manifest_policy *pol,
+		       const struct build_opts *o)
+{
+	if (!r->scanned && present_outputs(r, prev, pol) < 0)
+		return -1;
+	if (r->failed)
+		return -1;
+	return nix_drv_path(r, o);
 }
 
 /* Nix kept a differing .check output: what differs, and why. */
@@ -1010,6 +1020,12 @@ int build_target(struct build_result *r, const struct config_target *t,
 	if (mode != BUILD_TWICE && prev && prev->has_variations &&
 	    prev->nvariations)
 		oo.commit_time = prev->variations[0].source_date_epoch;
+	if (mode == BUILD_PRESENT && r->scanned && r->target == t) {
+		/* build_present_scan began the record. */
+		ret = nix_present(r, prev, pol, o);
+		progress(o, t->name, ret < 0 ? "failed" : "done");
+		return ret;
+	}
 	memset(r, 0, sizeof(*r));
 	r->target = t;
 	if (record_target(&r->rec, t) < 0) {
@@ -1021,6 +1037,22 @@ int build_target(struct build_result *r, const struct config_target *t,
 	}
 	progress(o, t->name, ret < 0 ? "failed" : "done");
 	return ret;
+}
+
+int build_present_scan(struct build_result *r, const struct config_target *t,
+		       const struct manifest_target *prev,
+		       const struct manifest_policy *pol)
+{
+	memset(r, 0, sizeof(*r));
+	r->target = t;
+	if (!t->attr)
+		return 0;
+	r->scanned = true;
+	if (record_target(&r->rec, t) < 0) {
+		xerr_set(&r->err, XPIN_USAGE, "out of memory");
+		return fail(r, XPIN_USAGE);
+	}
+	return present_outputs(r, prev, pol);
 }
 
 void build_result_release(struct build_result *r)

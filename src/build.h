@@ -89,6 +89,7 @@ struct build_result {
 	char eval_key[65];       /* Nix evaluated the derivation (rec's
 				  * drv_path) where the cache had none: its
 				  * key there; else "" */
+	bool scanned;            /* build_present_scan read the outputs */
 };
 
 /* Build t as mode says. Returns 0 when the builds ran (r->rec's
@@ -99,6 +100,18 @@ int build_target(struct build_result *r, const struct config_target *t,
 		 enum build_mode mode, const struct manifest_target *prev,
 		 const struct manifest_policy *pol, const struct build_opts *o);
 void build_result_release(struct build_result *r);
+
+/*
+ * BUILD_PRESENT's first part, for a nix target, ahead of build_target:
+ * the outputs the manifest recorded (prev) there and read into r's
+ * record, all that needs neither git nor Nix, so it can run while the
+ * caller answers those. build_target in BUILD_PRESENT mode then asks for
+ * the derivation only. -1 with r->failed as build_target; a command
+ * target is left to build_target (0).
+ */
+int build_present_scan(struct build_result *r, const struct config_target *t,
+		       const struct manifest_target *prev,
+		       const struct manifest_policy *pol);
 
 /* One target to build: build_all fills res. */
 struct build_job {

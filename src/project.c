@@ -74,8 +74,8 @@ static int lock_state(char out[65], struct buf *text, const char *dir,
 	return ret;
 }
 
-int project_open(struct project *p, const char *dir, const char *config,
-		 struct xerr *err)
+int project_open_files(struct project *p, const char *dir,
+		       const char *config, struct xerr *err)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	size_t i;
@@ -110,8 +110,6 @@ int project_open(struct project *p, const char *dir, const char *config,
 			goto out;
 		flakelock_pin_release(&pin);
 	}
-	if (git_state(p, dir, err) < 0)
-		goto out;
 	ret = 0;
 out:
 	buf_release(&path);
@@ -119,6 +117,23 @@ out:
 	if (ret < 0)
 		project_release(p);
 	return ret;
+}
+
+int project_open_git(struct project *p, const char *dir, struct xerr *err)
+{
+	return git_state(p, dir, err);
+}
+
+int project_open(struct project *p, const char *dir, const char *config,
+		 struct xerr *err)
+{
+	if (project_open_files(p, dir, config, err) < 0)
+		return -1;
+	if (project_open_git(p, dir, err) < 0) {
+		project_release(p);
+		return -1;
+	}
+	return 0;
 }
 
 void project_release(struct project *p)

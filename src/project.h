@@ -36,6 +36,12 @@ struct project {
  * git state. A pin that flake.lock does not have is an error. */
 int project_open(struct project *p, const char *dir, const char *config,
 		 struct xerr *err);
+/* project_open in its two steps, so that work that needs no git can go
+ * on while libgit2 starts: the files (p is released on failure), then
+ * the git state (on failure, p is the caller's to release). */
+int project_open_files(struct project *p, const char *dir,
+		       const char *config, struct xerr *err);
+int project_open_git(struct project *p, const char *dir, struct xerr *err);
 void project_release(struct project *p);
 
 /* Whether dir's HEAD, flake.lock and cleanliness (clean) are still what

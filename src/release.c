@@ -135,8 +135,10 @@ static int prepare_targets(struct release *r, const struct config_target **sel,
 	return 0;
 }
 
-int release_open(struct release *r, const struct manifest *manifest,
-		 const struct release_opts *o, struct xerr *err)
+/* The targets o names (verify: none names the manifest's), selected and
+ * prepared into r->t. */
+static int select_targets(struct release *r, const struct release_opts *o,
+			  struct xerr *err)
 {
 	const struct config_target **sel = NULL;
 	char **all = NULL;
@@ -144,15 +146,8 @@ int release_open(struct release *r, const struct manifest *manifest,
 	size_t nnames = o->nnames;
 	int ret = -1;
 
-	r->manifest = manifest;
-	if (project_open(&r->proj, o->dir, o->config, err) < 0)
-		goto out;
-	r->have_proj = true;
-	if (o->mode == RELEASE_VERIFY &&
-	    (check_pins(r, err) < 0 || check_commit(r, o, err) < 0))
-		goto out;
 	if (o->mode == RELEASE_VERIFY && !nnames) {
-		if (manifest_names(&all, &nnames, manifest, err) < 0)
+		if (manifest_names(&all, &nnames, r->manifest, err) < 0)
 			goto out;
 		names = all;
 	}
@@ -163,6 +158,66 @@ int release_open(struct release *r, const struct manifest *manifest,
 out:
 	free(all);
 	free(sel);
+	return ret;
+}
+
+/* verify --no-build: the outputs present, read on a thread of their own
+ * (build_present_scan) while release_open waits for git. */
+static void *scan_thread(void *arg)
+{
+	struct release *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		build_present_scan(&r->t[i].res, r->t[i].target, r->t[i].prev,
+				   &r->t[i].pol);
+	return NULL;
+}
+
+static void scan_join(struct release *r)
+{
+	if (r->scanning)
+		pthread_join(r->scan_th, NULL);
+	r->scanning = false;
+}
+
+int release_open(struct release *r, const struct manifest *manifest,
+		 const struct release_opts *o, struct xerr *err)
+{
+	struct xerr sel_err = XERR_INIT;
+	bool early = o->mode == RELEASE_VERIFY && o->nobuild;
+	int sel = 0, ret = -1;
+
+	r->manifest = manifest;
+	if (project_open_files(&r->proj, o->dir, o->config, err) < 0)
+		goto out;
+	r->have_proj = true;
+	/* A check of what is present selects its targets before git has
+	 * answered (a verify's selection needs none of it) and reads their
+	 * outputs meanwhile; an error of the selection is still told after
+	 * those of git, the pins and the commit, as before. */
+	if (early) {
+		sel = select_targets(r, o, &sel_err);
+		if (sel == 0)
+			r->scanning = pthread_create(&r->scan_th, NULL,
+						     scan_thread, r) == 0;
+	}
+	if (project_open_git(&r->proj, o->dir, err) < 0)
+		goto out;
+	if (o->mode == RELEASE_VERIFY &&
+	    (check_pins(r, err) < 0 || check_commit(r, o, err) < 0))
+		goto out;
+	if (early && sel < 0) {
+		*err = sel_err;
+		goto out;
+	}
+	if (!early && select_targets(r, o, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	/* Nothing read is judged when the check stops here. */
+	if (ret < 0)
+		scan_join(r);
 	return ret;
 }
 
@@ -290,6 +345,7 @@ int release_build(struct release *r, const struct release_opts *o,
 	bool any_nix = false, started = false, kept = false, oom = false;
 	size_t i;
 
+	scan_join(r);
 	if (!jobs)
 		return xerr_set(err, XPIN_USAGE, "out of memory");
 	for (i = 0; i < r->n; i++) {
@@ -415,6 +471,7 @@ void release_release(struct release *r)
 {
 	size_t i;
 
+	scan_join(r);
 	for (i = 0; r->t && i < r->n; i++) {
 		build_result_release(&r->t[i].res);
 		manifest_strings_release(&r->t[i].differs);

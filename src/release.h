@@ -12,6 +12,7 @@
 #ifndef XPIN_RELEASE_H
 #define XPIN_RELEASE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -80,6 +81,9 @@ struct release {
 				      * target that could not be built or
 				      * read (XPIN_BUILD, XPIN_USAGE), or 0 */
 	bool built;                  /* release_build has judged them */
+	pthread_t scan_th;           /* verify --no-build: reads the outputs
+				      * present from release_open on */
+	bool scanning;
 };
 #define RELEASE_INIT { .logs = BUF_INIT, .nix_version = BUF_INIT }
 
@@ -91,7 +95,10 @@ struct release {
  * commit checked or an ancestor of it (the commit that adds xpin.lock
  * comes after the one locked); and each target, in it, has the attr,
  * command and triple it signed, so nothing unsigned is run. No names
- * means the manifest's targets.
+ * means the manifest's targets. A check of what is present (nobuild)
+ * reads the outputs on a second thread meanwhile (build_present_scan),
+ * which release_build or release_release joins; Nix is asked nothing
+ * before these checks have passed.
  */
 int release_open(struct release *r, const struct manifest *manifest,
 		 const struct release_opts *o, struct xerr *err);
