@@ -19,8 +19,8 @@
 #define OID_LEN 20
 /* Bytes read at an object's start: its header and, for most objects of a
  * source tree, all of its compressed data; a larger one is read on in
- * IN_CHUNK steps. */
-#define FIRST_READ ((size_t)16 << 10)
+ * steps of at most IN_CHUNK, and never much past its end (zlib_bound). */
+#define FIRST_READ ((size_t)4 << 10)
 #define IN_CHUNK ((size_t)64 << 10)
 /* git writes chains of at most 50 (250 with --aggressive); a longer one
  * is a loop or an attack. */
@@ -460,6 +460,13 @@ static int read_head(struct head *h, struct gitpack_reader *rd,
 	return 0;
 }
 
+/* The most bytes zlib can take to store size bytes (stored blocks of at
+ * most 16383 bytes, 5 bytes each, and the stream's own 6), and a margin. */
+static uint64_t zlib_bound(uint64_t size)
+{
+	return size + 5 * (size / 16383 + 1) + 6 + 64;
+}
+
 /* Inflate the object's data (what read_head left in rd->in, then the
  * pack's next bytes) into a new buffer of exactly h->size bytes, NUL
  * after them, which must be where its zlib stream ends. */
@@ -500,8 +507,15 @@ static int inflate_obj(unsigned char **out, struct gitpack_reader *rd,
 			}
 		}
 		if (!z->avail_in) {
-			uint64_t left = a->pk->size - OID_LEN - pos;
-			size_t want = left < IN_CHUNK ? (size_t)left : IN_CHUNK;
+			uint64_t left = a->pk->size - OID_LEN - pos,
+				 used = pos - (a->off + h->len),
+				 rest = zlib_bound(h->size) > used
+						? zlib_bound(h->size) - used : 1;
+			size_t want;
+
+			if (rest < left)
+				left = rest;
+			want = left < IN_CHUNK ? (size_t)left : IN_CHUNK;
 			ssize_t got;
 
 			do
