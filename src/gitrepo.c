@@ -76,12 +76,9 @@ static void git_init(void)
 	/* A walk reads each object once: libgit2's object cache would only
 	 * make memory grow with the size of the tree, and mapping a mirror's
 	 * packs whole (gigabytes for nixpkgs) with the size of the history.
-	 * Small windows cost nothing measurable when the pack holds a tree's
-	 * blobs near each other in tree order, as git pack-objects writes
-	 * them (tests/bench/nar.sh); in a pack whose order is another's (git
-	 * fast-import's, in the order it was fed: tests/bench/hash.sh),
-	 * windows are mapped and unmapped once per few blobs, a quarter to a
-	 * third of the walk's time: the price of memory that stays bounded. */
+	 * A walk's blobs do not go through these windows at all (gitpack),
+	 * only trees, commits and what no pack holds whole; small windows
+	 * keep those bounded. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
