@@ -19,7 +19,7 @@ SHA256_CFLAGS =
 else
 $(error XPIN_SHA256 must be openssl or sodium, not '$(XPIN_SHA256)')
 endif
-PKGS = libgit2 libsodium jansson $(SHA256_PKGS)
+PKGS = libgit2 libsodium jansson zlib $(SHA256_PKGS)
 # Read when first used, not when the Makefile is parsed: `make deps demo`
 # installs the libraries before the first compile in the same run.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
@@ -49,7 +49,7 @@ MAN5 := $(wildcard man/*.5)
 # named: a Recommends is not installed (--no-install-recommends), so the
 # cross compiler's libc headers are listed themselves. DEPS_<codename>
 # holds the names that differ between releases.
-DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev libssl-dev \
+DEPS = build-essential libgit2-dev libsodium-dev libjansson-dev libssl-dev zlib1g-dev \
        git nix-bin minisign file binutils patchelf musl-tools \
        gcc-aarch64-linux-gnu libc6-dev-arm64-cross clang libclang-rt-dev \
        valgrind time python3 python3-nacl openssh-client man-db groff-base debootstrap mercurial \

@@ -17,6 +17,7 @@
 #include <git2.h>
 
 #include "gitattr.h"
+#include "gitpack.h"
 #include "nar.h"
 
 struct gitrepo {
@@ -24,6 +25,8 @@ struct gitrepo {
 	git_odb *odb;
 	char *path;
 	int readers;   /* gitrepo_set_readers; -1: one per CPU */
+	struct gitpack *packs; /* the walk's blob reader, opened by the
+				* first walk */
 };
 
 /* Copy libgit2's last error into err, after what we were doing. */
@@ -73,12 +76,9 @@ static void git_init(void)
 	/* A walk reads each object once: libgit2's object cache would only
 	 * make memory grow with the size of the tree, and mapping a mirror's
 	 * packs whole (gigabytes for nixpkgs) with the size of the history.
-	 * Small windows cost nothing measurable when the pack holds a tree's
-	 * blobs near each other in tree order, as git pack-objects writes
-	 * them (tests/bench/nar.sh); in a pack whose order is another's (git
-	 * fast-import's, in the order it was fed: tests/bench/hash.sh),
-	 * windows are mapped and unmapped once per few blobs, a quarter to a
-	 * third of the walk's time: the price of memory that stays bounded. */
+	 * A walk's blobs do not go through these windows at all (gitpack),
+	 * only trees, commits and what no pack holds whole; small windows
+	 * keep those bounded. */
 	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)32 << 20);
@@ -140,6 +140,7 @@ void gitrepo_free(struct gitrepo *r)
 {
 	if (!r)
 		return;
+	gitpack_free(r->packs);
 	git_odb_free(r->odb);
 	git_repository_free(r->repo);
 	free(r->path);
@@ -408,6 +409,7 @@ struct walk {
 	struct xerr *err;
 	const git_tree *tree; /* the root */
 	struct ahead *ahead;  /* NULL: each blob is read when its turn comes */
+	struct gitpack_reader *pr; /* the serial walk's pack reader */
 };
 
 struct ahead;
@@ -506,21 +508,41 @@ static enum gitrepo_kind blob_kind(const git_tree_entry *te)
 						      : GITREPO_FILE;
 }
 
+/* Where a walk's blob comes from: the pack reader (its own bytes), or
+ * libgit2 for what no pack holds whole (loose objects, alternates). */
+struct blob_src {
+	struct gitpack_reader *pr; /* may be NULL */
+	git_odb *odb;
+};
+
 /*
  * The bytes of a file or symlink as the walk gives them: *data and *size
- * point into *obj, or into *conv when rule (NULL: the bytes as stored)
- * rewrote them; the caller frees both, also on failure.
+ * point into *raw (the pack reader's) or *obj (libgit2's), or into *conv
+ * when rule (NULL: the bytes as stored) rewrote them; the caller frees
+ * all three, also on failure.
  */
-static int read_blob(git_odb_object **obj, const void **data, size_t *size,
-		     char **conv, git_odb *odb, const git_oid *id,
-		     const char *path, const struct gitattr_content *rule,
-		     struct xerr *err)
+static int read_blob(void **raw, git_odb_object **obj, const void **data,
+		     size_t *size, char **conv, const struct blob_src *src,
+		     const git_oid *id, const char *path,
+		     const struct gitattr_content *rule, struct xerr *err)
 {
-	if (git_odb_read(obj, odb, id) < 0 ||
-	    git_odb_object_type(*obj) != GIT_OBJECT_BLOB)
-		return git_fail(err, "cannot read '%s'", path);
-	*data = git_odb_object_data(*obj);
-	*size = git_odb_object_size(*obj);
+	int rc = 0, type = 0;
+
+	if (src->pr &&
+	    (rc = gitpack_read(raw, size, &type, src->pr, id->id, err)) < 0)
+		return -1;
+	if (rc && type != GITPACK_BLOB)
+		return xerr_set(err, XPIN_USAGE, "cannot read '%s': not a file",
+				path);
+	if (rc) {
+		*data = *raw;
+	} else {
+		if (git_odb_read(obj, src->odb, id) < 0 ||
+		    git_odb_object_type(*obj) != GIT_OBJECT_BLOB)
+			return git_fail(err, "cannot read '%s'", path);
+		*data = git_odb_object_data(*obj);
+		*size = git_odb_object_size(*obj);
+	}
 	if (rule && gitattr_content_apply(rule, path, *data, *size, data, size,
 					  conv, err) < 0)
 		return -1;
@@ -532,7 +554,9 @@ static int visit_blob(struct walk *w, const git_tree_entry *te)
 {
 	struct gitrepo_node node = { 0 };
 	struct gitattr_content rule;
+	struct blob_src src = { w->pr, w->r->odb };
 	git_odb_object *obj = NULL;
+	void *raw = NULL;
 	char *conv = NULL;
 	int ret = -1;
 
@@ -548,7 +572,7 @@ static int visit_blob(struct walk *w, const git_tree_entry *te)
 	node.name = git_tree_entry_name(te);
 	node.name_len = strlen(node.name);
 	node.path = w->path.data;
-	if (read_blob(&obj, &node.data, &node.size, &conv, w->r->odb,
+	if (read_blob(&raw, &obj, &node.data, &node.size, &conv, &src,
 		      git_tree_entry_id(te), w->path.data,
 		      w->archive && node.kind != GITREPO_SYMLINK ? &rule : NULL,
 		      w->err) < 0)
@@ -556,6 +580,7 @@ static int visit_blob(struct walk *w, const git_tree_entry *te)
 	ret = w->fn(w->ctx, &node, w->err) < 0 ? -1 : 0;
 out:
 	free(conv);
+	free(raw);
 	git_odb_object_free(obj);
 	return ret;
 }
@@ -645,6 +670,8 @@ out:
  */
 #define AHEAD_SLOTS 256
 #define AHEAD_BYTES ((size_t)8 << 20)
+/* The pack readers' delta bases, all readers together. */
+#define BASE_CACHE ((size_t)16 << 20)
 
 struct ahead_node {
 	enum gitrepo_kind kind;
@@ -655,6 +682,7 @@ struct ahead_node {
 	git_oid id;
 	bool convert;            /* rule applies (a file in an archive walk) */
 	struct gitattr_content rule;
+	void *raw;
 	git_odb_object *obj;
 	char *conv;
 	const void *data;
@@ -694,6 +722,7 @@ static void node_clear(struct ahead_node *n)
 {
 	free(n->path);
 	free(n->conv);
+	free(n->raw);
 	git_odb_object_free(n->obj);
 	free(n->err);
 	memset(n, 0, sizeof(*n));
@@ -779,7 +808,7 @@ static void *ahead_walker(void *arg)
 
 struct ahead_reader {
 	struct ahead *a;
-	git_odb *odb;
+	struct blob_src src;
 };
 
 static void *ahead_reader(void *arg)
@@ -793,6 +822,7 @@ static void *ahead_reader(void *arg)
 		struct xerr err = XERR_INIT;
 		git_odb_object *obj = NULL;
 		const void *data = NULL;
+		void *raw = NULL;
 		char *conv = NULL;
 		size_t size = 0;
 		int rc;
@@ -817,11 +847,13 @@ static void *ahead_reader(void *arg)
 		 * nobody else writes it until it is ready. */
 		n = &a->q[a->claim++ % AHEAD_SLOTS];
 		pthread_mutex_unlock(&a->lock);
-		rc = read_blob(&obj, &data, &size, &conv, self->odb, &n->id,
-			       n->path, n->convert ? &n->rule : NULL, &err);
+		rc = read_blob(&raw, &obj, &data, &size, &conv, &self->src,
+			       &n->id, n->path, n->convert ? &n->rule : NULL,
+			       &err);
 		if (rc < 0 && (n->err = malloc(sizeof(*n->err))))
 			*n->err = err;
 		pthread_mutex_lock(&a->lock);
+		n->raw = raw;
 		n->obj = obj;
 		n->conv = conv;
 		n->data = data;
@@ -937,9 +969,15 @@ static int walk_ahead(int *ret, struct walk *w, unsigned n, struct xerr *err)
 		a->odbs[a->nreaders++] = odb;
 	}
 	for (i = 0; i < a->nreaders; i++) {
-		rd[i] = (struct ahead_reader){ a, a->odbs[i] };
-		if (pthread_create(&rth[started], NULL, ahead_reader, &rd[i]) != 0)
+		rd[i] = (struct ahead_reader){ a, { NULL, a->odbs[i] } };
+		if (w->r->packs &&
+		    !(rd[i].src.pr = gitpack_reader_new(w->r->packs,
+							BASE_CACHE / a->nreaders)))
 			break;
+		if (pthread_create(&rth[started], NULL, ahead_reader, &rd[i]) != 0) {
+			gitpack_reader_free(rd[i].src.pr);
+			break;
+		}
 		started++;
 	}
 	if (started) {
@@ -955,8 +993,10 @@ static int walk_ahead(int *ret, struct walk *w, unsigned n, struct xerr *err)
 	pthread_mutex_unlock(&a->lock);
 	if (walker)
 		pthread_join(wth, NULL);
-	for (i = 0; i < started; i++)
+	for (i = 0; i < started; i++) {
 		pthread_join(rth[i], NULL);
+		gitpack_reader_free(rd[i].src.pr);
+	}
 	for (k = a->head; k < a->tail; k++)
 		node_clear(&a->q[k % AHEAD_SLOTS]);
 	for (i = 0; i < a->nreaders; i++) {
@@ -971,6 +1011,28 @@ static int walk_ahead(int *ret, struct walk *w, unsigned n, struct xerr *err)
 	w->ahead = NULL;
 	w->err = err;
 	return walker;
+}
+
+/* The repository's packs, for the walk's blobs: opened once. No packs
+ * at all leaves every blob to libgit2. */
+static int open_packs(struct gitrepo *r, struct xerr *err)
+{
+	git_buf dir = GIT_BUF_INIT;
+	int ret = 0;
+
+	if (r->packs)
+		return 0;
+	if (git_repository_item_path(&dir, r->repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0)
+		return 0;
+	r->packs = gitpack_open(dir.ptr, err);
+	if (!r->packs)
+		ret = -1;
+	else if (!gitpack_count(r->packs)) {
+		gitpack_free(r->packs);
+		r->packs = NULL;
+	}
+	git_buf_dispose(&dir);
+	return ret;
 }
 
 int gitrepo_walk(struct gitrepo *r, const char *rev, unsigned flags,
@@ -997,15 +1059,20 @@ int gitrepo_walk(struct gitrepo *r, const char *rev, unsigned flags,
 		git_fail(err, "cannot read the tree of '%s'", rev);
 		goto out;
 	}
-	if (buf_puts(&w.path, "") < 0) {
+	if (buf_puts(&w.path, "") < 0 || open_packs(r, err) < 0) {
 		nomem(err);
 		goto out;
 	}
 	w.tree = t;
 	if (readers && walk_ahead(&ret, &w, readers, err))
 		goto out;
+	if (r->packs && !(w.pr = gitpack_reader_new(r->packs, BASE_CACHE))) {
+		nomem(err);
+		goto out;
+	}
 	ret = walk_tree(&w, t, "");
 out:
+	gitpack_reader_free(w.pr);
 	gitattr_free(w.attrs);
 	buf_release(&w.path);
 	git_tree_free(t);
