@@ -344,6 +344,15 @@ static int nix_drv_path(struct build_result *r, const struct build_opts *o)
 			goto out;
 		}
 	}
+	if (r->batch_drv) {
+		/* build_present_batch asked Nix for it, with the others */
+		r->rec.drv_path = r->batch_drv;
+		r->batch_drv = NULL;
+		if (key[0])
+			memcpy(r->eval_key, key, sizeof(key));
+		ret = 0;
+		goto out;
+	}
 	nix_ref(&ref, o, r->target);
 	buf_puts(&ref, ".drvPath");
 	args[2] = ref.data;
@@ -1057,9 +1066,83 @@ int build_present_scan(struct build_result *r, const struct config_target *t,
 
 void build_result_release(struct build_result *r)
 {
+	free(r->batch_drv);
 	buf_release(&r->why);
 	manifest_target_release(&r->rec);
 	memset(r, 0, sizeof(*r));
+}
+
+/* A nix job whose derivation build_present_batch asks for. */
+static bool batch_wants(const struct build_job *j, const struct build_opts *o)
+{
+	struct buf attr = BUF_INIT, out = BUF_INIT;
+	struct xerr ignored = XERR_INIT;
+	char key[65];
+	bool cached = false;
+
+	if (!j->target->attr || j->res->failed)
+		return false;
+	if (o->eval_cache && buf_printf(&attr, "%s.drvPath", j->target->attr) >= 0) {
+		evalcache_key(key, o->eval_cache, attr.data);
+		cached = evalcache_get(&out, o->eval_cache->root, key, &ignored) == 1;
+	}
+	buf_release(&attr);
+	buf_release(&out);
+	return !cached;
+}
+
+void build_present_batch(const struct build_job *jobs, size_t n,
+			 const struct build_opts *o)
+{
+	const char **args = calloc(n + 4, sizeof(*args));
+	struct buf *refs = calloc(n + 1, sizeof(*refs));
+	size_t *which = calloc(n + 1, sizeof(*which));
+	struct nix_cmd c = { NULL, "nix build --dry-run --json", NULL, -1, 0, 0, "" };
+	struct xerr ignored = XERR_INIT;
+	json_t *doc = NULL;
+	size_t i, k = 0;
+
+	if (!args || !refs || !which)
+		goto out;
+	args[0] = "build";
+	args[1] = "--dry-run";
+	args[2] = "--json";
+	for (i = 0; i < n; i++) {
+		if (!batch_wants(&jobs[i], o))
+			continue;
+		if (nix_ref(&refs[k], o, jobs[i].target) < 0)
+			goto out;
+		/* the longest time one of them may take, none if one has none */
+		if (!k || (c.timeout && (!jobs[i].target->timeout ||
+					 jobs[i].target->timeout > c.timeout)))
+			c.timeout = jobs[i].target->timeout;
+		args[3 + k] = refs[k].data;
+		which[k++] = i;
+	}
+	/* one target gains nothing from it */
+	if (k < 2)
+		goto out;
+	c.args = args;
+	doc = nix_run_json(&c, &ignored);
+	if (!json_is_array(doc) || json_array_size(doc) != k)
+		goto out;
+	for (i = 0; i < k; i++) {
+		const char *d = json_string_value(
+			json_object_get(json_array_get(doc, i), "drvPath"));
+
+		if (!d || !evalcache_drv_ok(d, strlen(d)))
+			goto out;
+	}
+	for (i = 0; i < k; i++)
+		jobs[which[i]].res->batch_drv = strdup(json_string_value(
+			json_object_get(json_array_get(doc, i), "drvPath")));
+out:
+	json_decref(doc);
+	for (i = 0; refs && i < k; i++)
+		buf_release(&refs[i]);
+	free(refs);
+	free(which);
+	free(args);
 }
 
 struct pool {

@@ -90,6 +90,8 @@ struct build_result {
 				  * drv_path) where the cache had none: its
 				  * key there; else "" */
 	bool scanned;            /* build_present_scan read the outputs */
+	char *batch_drv;         /* build_present_batch's answer, until
+				  * build_target takes it */
 };
 
 /* Build t as mode says. Returns 0 when the builds ran (r->rec's
@@ -120,6 +122,21 @@ struct build_job {
 	const struct manifest_policy *pol;
 	struct build_result *res;
 };
+
+/*
+ * BUILD_PRESENT, ahead of build_all: the derivation of every nix job
+ * that still needs Nix's answer (not failed, not in o->eval_cache), from
+ * one run of `nix build --dry-run --json REF...`, which resolves each
+ * reference as `nix build` does, builds nothing and prints what each
+ * would build in the order given. Nix then evaluates the flake and its
+ * inputs (nixpkgs, say) once for all of them, where one `nix eval` per
+ * target evaluates them again each time. Each job's build_target takes
+ * its answer. When that run fails or prints anything else, no answer is
+ * given and each target asks Nix on its own, so a failure is told for
+ * the target it is about.
+ */
+void build_present_batch(const struct build_job *jobs, size_t n,
+			 const struct build_opts *o);
 
 /* Run build_target for n jobs, at most parallel at a time (threads). */
 void build_all(const struct build_job *jobs, size_t n, unsigned parallel,

@@ -221,21 +221,24 @@ static FILE *reason_file(int *log_fd, off_t *from)
 
 int nix_run(struct nix_cmd *c, struct xerr *err)
 {
-	const char *argv[20] = { "nix", "--extra-experimental-features",
-				 "nix-command flakes" };
-	struct util_proc p = { argv, NULL, NULL, c->log_fd, c->out, c->timeout,
+	const char **argv;
+	struct util_proc p = { NULL, NULL, NULL, c->log_fd, c->out, c->timeout,
 			       -1 };
-	FILE *log;
+	FILE *log = NULL;
 	off_t from;
-	size_t i;
+	size_t i, n;
 	int ret = -1;
 
-	for (i = 0; c->args[i]; i++)
-		if (i + 4 >= sizeof(argv) / sizeof(argv[0]))
-			return xerr_set(err, XPIN_USAGE,
-					"%s: too many arguments for nix", c->what);
-		else
-			argv[3 + i] = c->args[i];
+	for (n = 0; c->args[n]; n++)
+		;
+	if (!(argv = calloc(n + 4, sizeof(*argv))))
+		return xerr_set(err, XPIN_USAGE, "out of memory");
+	argv[0] = "nix";
+	argv[1] = "--extra-experimental-features";
+	argv[2] = "nix-command flakes";
+	for (i = 0; i < n; i++)
+		argv[3 + i] = c->args[i];
+	p.argv = argv;
 	c->status = 0;
 	c->reason[0] = '\0';
 	log = reason_file(&p.log_fd, &from);
@@ -264,6 +267,7 @@ int nix_run(struct nix_cmd *c, struct xerr *err)
 out:
 	if (log)
 		fclose(log);
+	free(argv);
 	return ret;
 }
 

@@ -25,7 +25,7 @@
 
 /* One run of nix: what to run, and where its output goes. */
 struct nix_cmd {
-	/* nix's arguments after the feature switch (at most 16), NULL-ended */
+	/* nix's arguments after the feature switch, NULL-ended */
 	const char *const *args;
 	const char *what;   /* for messages: "nix build .#tool" */
 	struct buf *out;    /* its standard output, or NULL */

@@ -362,6 +362,8 @@ int release_build(struct release *r, const struct release_opts *o,
 	bo.logs = &logs;
 	if (eval_cache_for(&ec, &abs, r, o))
 		bo.eval_cache = &ec;
+	if (o->nobuild)
+		build_present_batch(jobs, r->n, &bo);
 	build_all(jobs, r->n, o->jobs, o->nobuild ? BUILD_PRESENT
 			: o->mode == RELEASE_LOCK ? BUILD_TWICE : BUILD_ONCE, &bo);
 	if (started)
