@@ -42,6 +42,17 @@ locked() {
 }
 not_ok() { echo "not ok - $*"; }
 
+# signed_example: the cross example set up in $TMP/ex and entered, and a
+# fresh unencrypted key pair ($TMP/k.pub, $TMP/k.key), the secret key in
+# XPIN_SECRET_KEY.
+signed_example() {
+	proj=$(sh "$ROOT/examples/cross/setup.sh" "$TMP/ex" 2>"$TMP/setup.err") || {
+		not_ok "setup.sh"; cat "$TMP/setup.err"; exit 1; }
+	cd "$proj" || exit 1
+	"$XPIN" keygen -W -p "$TMP/k.pub" -s "$TMP/k.key" >/dev/null
+	export XPIN_SECRET_KEY="$(cat "$TMP/k.key")"
+}
+
 # run CMD...: runs it, stdout in $TMP/out, stderr in $TMP/err, code in $rc.
 run() {
 	"$@" >"$TMP/out" 2>"$TMP/err"

@@ -9,11 +9,7 @@
 # exit 2 with no log folder left.
 . "$(dirname "$0")/../lib.sh"
 
-proj=$(sh "$ROOT/examples/cross/setup.sh" "$TMP/ex" 2>"$TMP/setup.err") || {
-	not_ok "setup.sh"; cat "$TMP/setup.err"; exit 1; }
-cd "$proj" || exit 1
-"$XPIN" keygen -W -p "$TMP/k.pub" -s "$TMP/k.key" >/dev/null
-export XPIN_SECRET_KEY="$(cat "$TMP/k.key")"
+signed_example
 mkdir "$TMP/tmpdir"
 export TMPDIR="$TMP/tmpdir"
 T=x86_64-linux-musl

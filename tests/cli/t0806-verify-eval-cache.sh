@@ -14,11 +14,7 @@
 # a target that no longer evaluates is told as that target's failure.
 . "$(dirname "$0")/../lib.sh"
 
-proj=$(sh "$ROOT/examples/cross/setup.sh" "$TMP/ex" 2>"$TMP/setup.err") || {
-	not_ok "setup.sh"; cat "$TMP/setup.err"; exit 1; }
-cd "$proj" || exit 1
-"$XPIN" keygen -W -p "$TMP/k.pub" -s "$TMP/k.key" >/dev/null
-export XPIN_SECRET_KEY="$(cat "$TMP/k.key")"
+signed_example
 mkdir "$TMP/tmpdir"
 export TMPDIR="$TMP/tmpdir"
 

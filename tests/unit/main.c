@@ -1,5 +1,6 @@
 /* Runs every test_<module>__<case> the Makefile listed; one TAP-like line
  * each, so tests/run.sh can count them. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,18 @@ void unit_fail(const char *file, int line, const char *what)
 {
 	unit_failed++;
 	printf("#   %s:%d: %s\n", file, line, what);
+}
+
+int unit_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	int n = snprintf(cmd, sizeof(cmd), "%s", UNIT_GITENV);
+
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return system(cmd);
 }
 
 static const struct { const char *name; void (*fn)(void); } tests[] = {

@@ -15,8 +15,6 @@
 #include "unit.h"
 #include "util.h"
 
-#define GITENV "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "
-
 static struct buf dir = BUF_INIT;
 
 static void cleanup(void)
@@ -24,19 +22,6 @@ static void cleanup(void)
 	if (dir.len)
 		util_rmtree(buf_cstr(&dir));
 	buf_release(&dir);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int n = snprintf(cmd, sizeof(cmd), "%s", GITENV);
-
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return system(cmd);
 }
 
 /*
@@ -57,7 +42,7 @@ static const char *repo(void)
 		return "/nonexistent";
 	atexit(cleanup);
 	snprintf(p, sizeof(p), "%s/r", dir.data);
-	if (sh("set -e; git init -q -b main '%s'; cd '%s';"
+	if (unit_sh("set -e; git init -q -b main '%s'; cd '%s';"
 	       "head -c 307200 /dev/urandom >noise.bin;"
 	       "awk 'BEGIN { for (i = 0; i < 60000; i++) print \"row\", i, i * 7 %% 13 }' >big.txt;"
 	       "for c in $(seq 1 40); do"
@@ -89,7 +74,7 @@ static long compare_all(const char *r, size_t cache_bytes)
 	if (!p)
 		return -1;
 	rd = gitpack_reader_new(p, cache_bytes);
-	snprintf(cmd, sizeof(cmd), GITENV "git -C '%s' cat-file --batch-all-objects --batch",
+	snprintf(cmd, sizeof(cmd), UNIT_GITENV "git -C '%s' cat-file --batch-all-objects --batch",
 		 r);
 	f = popen(cmd, "r");
 	while (rd && f && fgets(line, sizeof(line), f)) {
@@ -149,10 +134,10 @@ void test_gitpack__every_object_ofs_delta(void)
 	static const size_t caches[] = { 0, 64 << 10, 16 << 20 };
 	unsigned i;
 
-	T_INTEQ(sh("test \"$(git -C '%s' count-objects -v | sed -n 's/^count: //p')\" = 0",
+	T_INTEQ(unit_sh("test \"$(git -C '%s' count-objects -v | sed -n 's/^count: //p')\" = 0",
 		   repo()), 0);
 	/* deltas it made: more than one object is stored as one */
-	T_INTEQ(sh("cd '%s' && git verify-pack -v .git/objects/pack/*.idx | "
+	T_INTEQ(unit_sh("cd '%s' && git verify-pack -v .git/objects/pack/*.idx | "
 		   "awk 'NF == 7 && length($7) == 40 { n++; if ($6 + 0 > max) max = $6 + 0 } "
 		   "END { exit !(n > 1000 && max >= 15) }'", repo()), 0);
 	for (i = 0; i < sizeof(caches) / sizeof(*caches); i++)
@@ -168,7 +153,7 @@ void test_gitpack__every_object_ref_delta_offset64(void)
 	snprintf(r, sizeof(r), "%s/ref", dir.len ? dir.data : "/nonexistent");
 	repo();
 	snprintf(r, sizeof(r), "%s/ref", dir.data);
-	T_INTEQ(sh("set -e; git clone -q --bare --no-local '%s' '%s';"
+	T_INTEQ(unit_sh("set -e; git clone -q --bare --no-local '%s' '%s';"
 		   "git -C '%s' -c repack.useDeltaBaseOffset=false repack -q -a -d -f --depth=50;"
 		   "cd '%s/objects/pack'; for p in *.pack; do"
 		   "  rm -f \"${p%%.pack}.idx\";"
@@ -176,11 +161,11 @@ void test_gitpack__every_object_ref_delta_offset64(void)
 		   repo(), r, r, r), 0);
 	/* REF_DELTA objects are there: git's own listing of the pack says
 	 * which objects are deltas, and none of them is an OFS_DELTA */
-	T_INTEQ(sh("cd '%s/objects/pack' && git verify-pack -v *.idx | "
+	T_INTEQ(unit_sh("cd '%s/objects/pack' && git verify-pack -v *.idx | "
 		   "awk 'NF == 7 && length($7) == 40 { n++ } END { exit !(n > 1000) }'", r), 0);
 	/* the .idx has a 64-bit offset table: it is longer than the header,
 	 * the 28 bytes an object and the two checksums */
-	T_INTEQ(sh("cd '%s/objects/pack' && i=$(ls *.idx) && n=$(git show-index <$i | wc -l) && "
+	T_INTEQ(unit_sh("cd '%s/objects/pack' && i=$(ls *.idx) && n=$(git show-index <$i | wc -l) && "
 		   "test $(wc -c <$i) -gt $(( 1072 + 28 * n ))", r), 0);
 	{
 		char bare[4300];
@@ -188,7 +173,7 @@ void test_gitpack__every_object_ref_delta_offset64(void)
 		/* compare_all wants the work tree's .git; a bare clone is
 		 * its own .git */
 		snprintf(bare, sizeof(bare), "%s/wt", dir.data);
-		T_INTEQ(sh("mkdir -p '%s' && ln -sfn '%s' '%s/.git'", bare, r, bare), 0);
+		T_INTEQ(unit_sh("mkdir -p '%s' && ln -sfn '%s' '%s/.git'", bare, r, bare), 0);
 		T_ASSERT(compare_all(bare, 1 << 20) > 2400);
 	}
 }
@@ -208,7 +193,7 @@ void test_gitpack__loose_not_found(void)
 	FILE *f;
 
 	snprintf(objects, sizeof(objects), "%s/loose", repo() ? dir.data : "");
-	T_INTEQ(sh("git init -q '%s' && cd '%s' && echo hello >a && "
+	T_INTEQ(unit_sh("git init -q '%s' && cd '%s' && echo hello >a && "
 		   "git hash-object -w a >hex", objects, objects), 0);
 	snprintf(file, sizeof(file), "%s/hex", objects);
 	f = fopen(file, "r");
@@ -247,7 +232,7 @@ void test_gitpack__damaged(void)
 	repo();
 	snprintf(r, sizeof(r), "%s/dmg", dir.data);
 	snprintf(packs, sizeof(packs), "%s/objects/pack", r);
-	T_INTEQ(sh("git clone -q --bare --no-local '%s' '%s' && "
+	T_INTEQ(unit_sh("git clone -q --bare --no-local '%s' '%s' && "
 		   "git -C '%s' repack -q -a -d -f --depth=20 && "
 		   "cp %s/*.pack '%s/orig'", repo(), r, r, packs, dir.data), 0);
 	for (k = 0; k < 24; k++) {
@@ -261,13 +246,13 @@ void test_gitpack__damaged(void)
 		/* one byte changed at a spread of offsets (k < 20), or the
 		 * pack cut short (k >= 20) */
 		if (k < 20)
-			T_INTEQ(sh("cd '%s' && cp '%s/orig' x && chmod u+w *.pack && "
+			T_INTEQ(unit_sh("cd '%s' && cp '%s/orig' x && chmod u+w *.pack && "
 				   "size=$(wc -c <x) && off=$(( 12 + (size - 40) * %d / 20 + %d )) && "
 				   "printf '\\377' | dd of=x bs=1 seek=$off conv=notrunc 2>/dev/null && "
 				   "cat x >$(ls *.pack) && rm x",
 				   packs, dir.data, k, k * 7), 0);
 		else
-			T_INTEQ(sh("cd '%s' && chmod u+w *.pack && "
+			T_INTEQ(unit_sh("cd '%s' && chmod u+w *.pack && "
 				   "head -c $(( $(wc -c <'%s/orig') * %d / 24 )) '%s/orig' >$(ls *.pack)",
 				   packs, dir.data, k, dir.data), 0);
 		snprintf(objects, sizeof(objects), "%s/objects", r);
@@ -277,7 +262,7 @@ void test_gitpack__damaged(void)
 			continue;
 		rd = gitpack_reader_new(p, 1 << 20);
 		snprintf(cmd, sizeof(cmd),
-			 "cd '%s' && " GITENV "git show-index <$(ls *.idx) | cut -d' ' -f2", packs);
+			 "cd '%s' && " UNIT_GITENV "git show-index <$(ls *.idx) | cut -d' ' -f2", packs);
 		f = popen(cmd, "r");
 		while (rd && f && fgets(line, sizeof(line), f)) {
 			unsigned char oid[20];
@@ -316,7 +301,7 @@ void test_gitpack__damaged(void)
 	}
 	T_ASSERT(met >= 15);
 	/* an .idx that is not one: its pack is left out */
-	T_INTEQ(sh("cd '%s' && cp '%s/orig' $(ls *.pack) && chmod u+w *.idx && "
+	T_INTEQ(unit_sh("cd '%s' && cp '%s/orig' $(ls *.pack) && chmod u+w *.idx && "
 		   "printf 'not an index' >$(ls *.idx)", packs, dir.data), 0);
 	{
 		char objects[4300];

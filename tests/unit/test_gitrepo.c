@@ -17,8 +17,6 @@
 #include "unit.h"
 #include "util.h"
 
-#define GITENV "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "
-
 static struct buf fixture_dir = BUF_INIT;
 
 static void fixture_cleanup(void)
@@ -26,20 +24,6 @@ static void fixture_cleanup(void)
 	if (fixture_dir.len)
 		util_rmtree(buf_cstr(&fixture_dir));
 	buf_release(&fixture_dir);
-}
-
-__attribute__((format(printf, 1, 2)))
-static int sh(const char *fmt, ...)
-{
-	va_list ap;
-	char cmd[8192];
-	int n;
-
-	n = snprintf(cmd, sizeof(cmd), "%s", GITENV);
-	va_start(ap, fmt);
-	vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	return system(cmd);
 }
 
 /* The folder holding repo/ (built once per run, removed at exit). */
@@ -52,7 +36,7 @@ static const char *fixture(void)
 	if (util_mkdtemp(&fixture_dir, "xpin-unit-git", &err) < 0)
 		return "/nonexistent";
 	atexit(fixture_cleanup);
-	if (sh("sh vectors/git-lock/mkrepo.sh '%s/repo' >/dev/null",
+	if (unit_sh("sh vectors/git-lock/mkrepo.sh '%s/repo' >/dev/null",
 	       fixture_dir.data) != 0)
 		unit_fail(__FILE__, __LINE__, "mkrepo.sh failed");
 	return fixture_dir.data;
@@ -254,7 +238,7 @@ void test_gitrepo__read_file(void)
 	if (!r)
 		return;
 	commit_sha(c3, "c3");
-	buf_printf(&cmd, GITENV "git -C '%s' show %s:README", repo_path(), c3);
+	buf_printf(&cmd, UNIT_GITENV "git -C '%s' show %s:README", repo_path(), c3);
 	p = popen(buf_cstr(&cmd), "r");
 	T_ASSERT(p != NULL);
 	while (p && (n = fread(chunk, 1, sizeof(chunk), p)) > 0)
@@ -418,7 +402,7 @@ void test_gitrepo__shallow(void)
 	struct gitrepo *r;
 
 	buf_printf(&dir, "%s/shallow", fixture());
-	T_INTEQ(sh("git clone -q --depth 1 'file://%s' '%s'", repo_path(),
+	T_INTEQ(unit_sh("git clone -q --depth 1 'file://%s' '%s'", repo_path(),
 		   buf_cstr(&dir)), 0);
 	r = gitrepo_open(buf_cstr(&dir), &err);
 	T_ASSERT(r && gitrepo_is_shallow(r));
@@ -451,7 +435,7 @@ static const char *big_repo(void)
 	if (p[0])
 		return p;
 	snprintf(p, sizeof(p), "%s/big", fixture());
-	if (sh("git init -q -b main '%s' && awk '"
+	if (unit_sh("git init -q -b main '%s' && awk '"
 	       "function blob(path, mode, body) {"
 	       "  print \"M \" mode \" inline \" path;"
 	       "  print \"data \" length(body); printf \"%%s\", body }"

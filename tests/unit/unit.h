@@ -9,6 +9,11 @@
 extern int unit_failed;
 void unit_fail(const char *file, int line, const char *what);
 
+/* git with neither the user's nor the system's configuration */
+#define UNIT_GITENV "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "
+/* system() of the formatted command, run with UNIT_GITENV */
+int unit_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define T_ASSERT(c) \
 	do { if (!(c)) unit_fail(__FILE__, __LINE__, #c); } while (0)
 #define T_STREQ(a, b) \
