@@ -319,37 +319,47 @@ static void explain(struct build_result *r, const char *a, const char *b,
 	diff_report_release(&d);
 }
 
+/* t's derivation in the evaluation cache: 1 with it in out, else 0;
+ * key gets its key there ("" without a cache). */
+static int cached_drv(char key[65], struct buf *out,
+		      const struct config_target *t, const struct build_opts *o)
+{
+	struct buf attr = BUF_INIT;
+	struct xerr ignored = XERR_INIT;
+	int ret = 0;
+
+	key[0] = '\0';
+	if (!o->eval_cache || buf_printf(&attr, "%s.drvPath", t->attr) < 0)
+		goto out;
+	evalcache_key(key, o->eval_cache, attr.data);
+	ret = evalcache_get(out, o->eval_cache->root, key, &ignored) == 1;
+out:
+	buf_release(&attr);
+	return ret;
+}
+
 /* The derivation the flake gives the target now (nix eval, which builds
- * nothing), into r->rec.drv_path: from the evaluation cache when it has
- * it, else from Nix (and r->eval_key says where it belongs). */
+ * nothing), into r->rec.drv_path: build_present_batch's answer when it
+ * gave one, else from the evaluation cache when it has it, else from Nix
+ * (and r->eval_key says where it belongs). */
 static int nix_drv_path(struct build_result *r, const struct build_opts *o)
 {
-	struct buf ref = BUF_INIT, what = BUF_INIT, out = BUF_INIT,
-		   attr = BUF_INIT;
+	struct buf ref = BUF_INIT, what = BUF_INIT, out = BUF_INIT;
 	const char *args[] = { "eval", "--raw", NULL, NULL };
-	struct xerr ignored = XERR_INIT;
-	char key[65] = "";
+	char key[65];
 	int status, ret = -1;
 
-	buf_printf(&attr, "%s.drvPath", r->target->attr);
-	if (o->eval_cache) {
-		evalcache_key(key, o->eval_cache, attr.data);
-		if (evalcache_get(&out, o->eval_cache->root, key, &ignored) == 1) {
-			if (!(r->rec.drv_path = strdup(out.data))) {
-				xerr_set(&r->err, XPIN_USAGE, "out of memory");
-				fail(r, XPIN_USAGE);
-				goto out;
-			}
-			ret = 0;
-			goto out;
-		}
-	}
 	if (r->batch_drv) {
-		/* build_present_batch asked Nix for it, with the others */
 		r->rec.drv_path = r->batch_drv;
 		r->batch_drv = NULL;
-		if (key[0])
-			memcpy(r->eval_key, key, sizeof(key));
+		return 0;
+	}
+	if (cached_drv(key, &out, r->target, o)) {
+		if (!(r->rec.drv_path = strdup(out.data))) {
+			xerr_set(&r->err, XPIN_USAGE, "out of memory");
+			fail(r, XPIN_USAGE);
+			goto out;
+		}
 		ret = 0;
 		goto out;
 	}
@@ -375,7 +385,6 @@ out:
 	buf_release(&ref);
 	buf_release(&what);
 	buf_release(&out);
-	buf_release(&attr);
 	return ret;
 }
 
@@ -1072,35 +1081,17 @@ void build_result_release(struct build_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A nix job whose derivation build_present_batch asks for. */
-static bool batch_wants(const struct build_job *j, const struct build_opts *o)
-{
-	struct buf attr = BUF_INIT, out = BUF_INIT;
-	struct xerr ignored = XERR_INIT;
-	char key[65];
-	bool cached = false;
-
-	if (!j->target->attr || j->res->failed)
-		return false;
-	if (o->eval_cache && buf_printf(&attr, "%s.drvPath", j->target->attr) >= 0) {
-		evalcache_key(key, o->eval_cache, attr.data);
-		cached = evalcache_get(&out, o->eval_cache->root, key, &ignored) == 1;
-	}
-	buf_release(&attr);
-	buf_release(&out);
-	return !cached;
-}
-
 void build_present_batch(const struct build_job *jobs, size_t n,
 			 const struct build_opts *o)
 {
 	const char **args = calloc(n + 4, sizeof(*args));
-	struct buf *refs = calloc(n + 1, sizeof(*refs));
+	struct buf *refs = calloc(n + 1, sizeof(*refs)), out = BUF_INIT;
 	size_t *which = calloc(n + 1, sizeof(*which));
 	struct nix_cmd c = { NULL, "nix build --dry-run --json", NULL, -1, 0, 0, "" };
 	struct xerr ignored = XERR_INIT;
 	json_t *doc = NULL;
 	size_t i, k = 0;
+	bool k_done = false;
 
 	if (!args || !refs || !which)
 		goto out;
@@ -1108,10 +1099,21 @@ void build_present_batch(const struct build_job *jobs, size_t n,
 	args[1] = "--dry-run";
 	args[2] = "--json";
 	for (i = 0; i < n; i++) {
-		if (!batch_wants(&jobs[i], o))
+		struct build_result *r = jobs[i].res;
+
+		/* a target whose outputs were not read first is left to
+		 * build_target, which starts its record afresh */
+		if (!jobs[i].target->attr || !r->scanned || r->failed)
 			continue;
-		if (nix_ref(&refs[k], o, jobs[i].target) < 0)
+		if (cached_drv(r->eval_key, &out, jobs[i].target, o)) {
+			r->batch_drv = strdup(out.data);
+			r->eval_key[0] = '\0';
+			continue;
+		}
+		if (nix_ref(&refs[k], o, jobs[i].target) < 0) {
+			r->eval_key[0] = '\0';
 			goto out;
+		}
 		/* the longest time one of them may take, none if one has none */
 		if (!k || (c.timeout && (!jobs[i].target->timeout ||
 					 jobs[i].target->timeout > c.timeout)))
@@ -1133,10 +1135,21 @@ void build_present_batch(const struct build_job *jobs, size_t n,
 		if (!d || !evalcache_drv_ok(d, strlen(d)))
 			goto out;
 	}
-	for (i = 0; i < k; i++)
-		jobs[which[i]].res->batch_drv = strdup(json_string_value(
+	for (i = 0; i < k; i++) {
+		struct build_result *r = jobs[which[i]].res;
+
+		r->batch_drv = strdup(json_string_value(
 			json_object_get(json_array_get(doc, i), "drvPath")));
+		if (!r->batch_drv)
+			r->eval_key[0] = '\0';
+	}
+	k_done = true;
 out:
+	/* the targets Nix did not answer ask on their own, and key their
+	 * answers then */
+	for (i = 0; !k_done && which && i < k; i++)
+		jobs[which[i]].res->eval_key[0] = '\0';
+	buf_release(&out);
 	json_decref(doc);
 	for (i = 0; refs && i < k; i++)
 		buf_release(&refs[i]);

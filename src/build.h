@@ -124,9 +124,10 @@ struct build_job {
 };
 
 /*
- * BUILD_PRESENT, ahead of build_all: the derivation of every nix job
- * that still needs Nix's answer (not failed, not in o->eval_cache), from
- * one run of `nix build --dry-run --json REF...`, which resolves each
+ * BUILD_PRESENT, ahead of build_all, for the nix jobs build_present_scan
+ * read and that did not fail: each derivation from o->eval_cache where
+ * it has it (looked up once here), the others from one run of `nix
+ * build --dry-run --json REF...`, which resolves each
  * reference as `nix build` does, builds nothing and prints what each
  * would build in the order given. Nix then evaluates the flake and its
  * inputs (nixpkgs, say) once for all of them, where one `nix eval` per

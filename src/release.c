@@ -327,7 +327,7 @@ static void eval_cache_store(const struct release *r,
 	    !same)
 		return;
 	for (i = 0; i < r->n; i++)
-		if (r->t[i].res.eval_key[0])
+		if (r->t[i].res.eval_key[0] && r->t[i].res.rec.drv_path)
 			evalcache_put(c->root, r->t[i].res.eval_key,
 				      r->t[i].res.rec.drv_path, &ignored);
 }
