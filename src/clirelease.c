@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clikeys.h"
+#include "evalcache.h"
 #include "gitrepo.h"
 #include "hash.h"
 
@@ -197,18 +198,6 @@ static const char *const nix_env[] = {
 	"GIT_CONFIG_COUNT", NULL
 };
 
-/* One part of the identity: NAME LEN:VALUE and a newline. -1 when out
- * of memory: a part left out could make two identities one. */
-static int id_str(struct buf *id, const char *name, const char *v)
-{
-	size_t n = strlen(v);
-
-	if (buf_printf(id, "%s %zu:", name, n) < 0 || buf_add(id, v, n) < 0 ||
-	    buf_puts(id, "\n") < 0)
-		return -1;
-	return 0;
-}
-
 /* The first executable file named nix in path's folders, as execvp
  * finds it (an empty entry is the current folder). */
 static int find_nix(struct buf *out, const char *path)
@@ -241,14 +230,14 @@ static int id_conf(struct buf *id, const char *path)
 	unsigned char d[32];
 	char hex[65];
 
-	if (id_str(id, "conf", path) < 0)
+	if (evalcache_field(id, "conf", path) < 0)
 		return -1;
 	if (access(path, F_OK) < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return id_str(id, "missing", "");
+		return evalcache_field(id, "missing", "");
 	if (hash_sha256_file(d, path, &ignored) < 0)
 		return -1;
 	hash_hex(hex, d, 32);
-	return id_str(id, "sha256", hex);
+	return evalcache_field(id, "sha256", hex);
 }
 
 /* Each file of the colon-separated list (empty entries skipped, as Nix
@@ -337,15 +326,15 @@ int clirelease_eval_cache(struct buf *dir, struct buf *nix_id)
 		 (unsigned long long)st.st_size, (unsigned)st.st_mode,
 		 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
 	if (buf_puts(nix_id, "xpin nix identity 1\n") < 0 ||
-	    id_str(nix_id, "nix", nix.data) < 0 ||
-	    id_str(nix_id, "realpath", real) < 0 ||
-	    id_str(nix_id, "stat", st_text) < 0)
+	    evalcache_field(nix_id, "nix", nix.data) < 0 ||
+	    evalcache_field(nix_id, "realpath", real) < 0 ||
+	    evalcache_field(nix_id, "stat", st_text) < 0)
 		goto out;
 	for (i = 0; nix_env[i]; i++) {
 		const char *v = getenv(nix_env[i]);
 
-		if ((v ? id_str(nix_id, nix_env[i], v)
-		       : id_str(nix_id, "unset", nix_env[i])) < 0)
+		if ((v ? evalcache_field(nix_id, nix_env[i], v)
+		       : evalcache_field(nix_id, "unset", nix_env[i])) < 0)
 			goto out;
 	}
 	if (id_confs(nix_id) < 0)

@@ -14,35 +14,37 @@
 /* The folders under the root that are this module's, outermost first. */
 static const char *const own_dirs[] = { "xpin", "eval" };
 
-/* One field of the key's encoding: NAME LEN:VALUE and a newline. */
-static void key_field(struct hash_sha256 *h, const char *name,
-		      const char *value)
+int evalcache_field(struct buf *out, const char *name, const char *value)
 {
-	char head[64];
-	size_t len = strlen(value);
-	int n = snprintf(head, sizeof(head), "%s %zu:", name, len);
+	size_t n = strlen(value);
 
-	hash_sha256_update(h, head, (size_t)n);
-	hash_sha256_update(h, value, len);
-	hash_sha256_update(h, "\n", 1);
+	if (buf_printf(out, "%s %zu:", name, n) < 0 || buf_add(out, value, n) < 0 ||
+	    buf_puts(out, "\n") < 0)
+		return -1;
+	return 0;
 }
 
 void evalcache_key(char out[65], const struct evalcache *c, const char *attr)
 {
-	struct hash_sha256 h;
+	struct buf text = BUF_INIT;
 	unsigned char d[32];
 
-	hash_sha256_init(&h);
-	/* The version: a change of what is hashed, or how, changes it. */
-	hash_sha256_update(&h, "xpin evalcache 1\n", 17);
-	/* PROJECT#ATTR as two fields: a '#' in either cannot move it. */
-	key_field(&h, "flake", c->project);
-	key_field(&h, "attr", attr);
-	key_field(&h, "commit", c->commit);
-	key_field(&h, "flake.lock", c->lock_sha256);
-	key_field(&h, "nix", c->nix);
-	hash_sha256_final(&h, d);
+	/* The version: a change of what is hashed, or how, changes it.
+	 * PROJECT#ATTR as two fields: a '#' in either cannot move it. Out
+	 * of memory gives a key no entry has. */
+	if (buf_puts(&text, "xpin evalcache 1\n") < 0 ||
+	    evalcache_field(&text, "flake", c->project) < 0 ||
+	    evalcache_field(&text, "attr", attr) < 0 ||
+	    evalcache_field(&text, "commit", c->commit) < 0 ||
+	    evalcache_field(&text, "flake.lock", c->lock_sha256) < 0 ||
+	    evalcache_field(&text, "nix", c->nix) < 0) {
+		snprintf(out, 65, "%s", "");
+		buf_release(&text);
+		return;
+	}
+	hash_sha256(d, text.data, text.len);
 	hash_hex(out, d, 32);
+	buf_release(&text);
 }
 
 static bool nix32_digit(char c)

@@ -41,6 +41,11 @@ struct evalcache {
 				  * configuration apart (see clirelease.c) */
 };
 
+/* One field of a key's encoding, "NAME LEN:VALUE\n" (LEN in decimal
+ * bytes), appended to out; also how the caller spells the nix part.
+ * -1 when out of memory. */
+int evalcache_field(struct buf *out, const char *name, const char *value);
+
 /* The key (64 hex digits) of evaluating c->project#attr, attr as Nix is
  * given it ("packages.x86_64-linux.tool.drvPath"): the SHA-256 of
  *   "xpin evalcache 1\n" then, for flake (c->project), attr, commit,
