@@ -153,4 +153,13 @@ until ssh $(sshopts) root@127.0.0.1 true 2>/dev/null; do
 	fi
 	sleep 0.2
 done
+# The store's first opening makes its state (gcroots/profiles and the
+# like), and two first openings at once race: Nix 2.8's nix-daemon
+# --stdio then fails with "creating symlink ... File exists", which a
+# client sees as "unexpected end-of-file". Open it once, alone.
+# shellcheck disable=SC2046
+ssh $(sshopts) root@127.0.0.1 nix-store --init || {
+	sh "$0" stop "$state"
+	die "the machine's Nix store could not be opened"
+}
 echo "$suite on 127.0.0.1:$port"
